@@ -1,0 +1,73 @@
+// swift-tools-version: 6.0
+// I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
+// Dependencies point one way, down (see docs/architecture.md):
+//   CLZ4, CBLAS, CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
+//   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
+import PackageDescription
+
+let package = Package(
+    name: "I3Retriever",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ShardStore", targets: ["ShardStore"]),
+        .library(name: "VectorKernels", targets: ["VectorKernels"]),
+        .library(name: "IndexCore", targets: ["IndexCore"]),
+        .library(name: "KMeans", targets: ["KMeans"]),
+        .library(name: "HNSW", targets: ["HNSW"]),
+        .library(name: "IVFPQ", targets: ["IVFPQ"]),
+        .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
+        .library(name: "I3Encoder", targets: ["I3Encoder"]),
+        .library(name: "I3Retriever", targets: ["I3Retriever"]),
+        .executable(name: "i3", targets: ["i3"]),
+        .executable(name: "I3Bench", targets: ["I3Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian: libopenblas-dev, liblz4-dev.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", providers: [.apt(["liblz4-dev"])]),
+
+        // SIMD distance kernels in C, compiled per ISA with target attributes, chosen at run time (cpuid).
+        .target(name: "CVectorKernels", path: "Sources/CVectorKernels"),
+        // Distances, normalisation, top-k heap, seeded RNG.
+        .target(name: "VectorKernels", dependencies: ["CVectorKernels"]),
+        // Versioned, checksummed LZ4 shards: writer, reader, typed columns.
+        .target(name: "ShardStore", dependencies: ["CLZ4"]),
+        // The index protocol, Neighbor, metric, ids, errors, exact flat index (the oracle).
+        .target(name: "IndexCore", dependencies: ["VectorKernels", "ShardStore"]),
+        // k-means (BLAS assignment), reused by IVF-PQ and the late-interaction bench.
+        .target(name: "KMeans", dependencies: ["CBLAS", "VectorKernels"]),
+        .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
+        .target(name: "IVFPQ", dependencies: ["IndexCore", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
+        .target(name: "WordPieceTokenizer"),
+        .target(name: "I3Encoder", dependencies: ["CBLAS", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
+        .target(name: "I3Retriever", dependencies: [
+            "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
+        ]),
+        .executableTarget(name: "i3", dependencies: [
+            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "I3Bench", dependencies: [
+            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared test helpers: seeded data generators, brute-force oracle, temp directories.
+        .target(name: "TestSupport", dependencies: ["IndexCore", "VectorKernels"], path: "Sources/TestSupport"),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
+        .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
+        .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
+        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "TestSupport"]),
+        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "TestSupport"]),
+        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "TestSupport"]),
+        .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
+        .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
+        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+// liblz4 block and frame APIs (Debian liblz4-dev).
+#include <lz4.h>
+#include <lz4frame.h>

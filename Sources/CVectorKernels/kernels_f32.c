@@ -1,0 +1,162 @@
+// float32 distance kernels: scalar, AVX2+FMA and AVX-512F versions, dispatched at run time.
+#include "CVectorKernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define IVK_X86 1
+#include <immintrin.h>
+#include <cpuid.h>
+#endif
+
+float ivk_dot_f32_scalar(const float *a, const float *b, size_t n) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+float ivk_l2sq_f32_scalar(const float *a, const float *b, size_t n) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+    }
+    for (; i < n; i++) { float d = a[i] - b[i]; s0 += d * d; }
+    return (s0 + s1) + (s2 + s3);
+}
+
+#ifdef IVK_X86
+__attribute__((target("avx2,fma")))
+static inline float ivk_hsum256(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    __m128 sh = _mm_movehdup_ps(lo);
+    __m128 s = _mm_add_ps(lo, sh);
+    sh = _mm_movehl_ps(sh, s);
+    s = _mm_add_ss(s, sh);
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma")))
+static float ivk_dot_f32_avx2(const float *a, const float *b, size_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+    }
+    for (; i + 8 <= n; i += 8)
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+__attribute__((target("avx2,fma")))
+static float ivk_l2sq_f32_avx2(const float *a, const float *b, size_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+        acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+        acc1 = _mm256_fmadd_ps(d1, d1, acc1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+        acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+    }
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
+    for (; i < n; i++) { float d = a[i] - b[i]; s += d * d; }
+    return s;
+}
+
+__attribute__((target("avx512f")))
+static float ivk_dot_f32_avx512(const float *a, const float *b, size_t n) {
+    __m512 acc = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc);
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+__attribute__((target("avx512f")))
+static float ivk_l2sq_f32_avx512(const float *a, const float *b, size_t n) {
+    __m512 acc = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 d = _mm512_sub_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+        acc = _mm512_fmadd_ps(d, d, acc);
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        __m512 d = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i));
+        acc = _mm512_fmadd_ps(d, d, acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+static int ivk_detect_level(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    int has_fma = (ecx >> 12) & 1, has_osxsave = (ecx >> 27) & 1, has_avx = (ecx >> 28) & 1;
+    if (!(has_fma && has_osxsave && has_avx)) return 0;
+    unsigned int xcr0_lo, xcr0_hi;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & 0x6) != 0x6) return 0;              // OS saves XMM and YMM state
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    int has_avx2 = (ebx >> 5) & 1, has_avx512f = (ebx >> 16) & 1;
+    if (!has_avx2) return 0;
+    if (has_avx512f && (xcr0_lo & 0xE6) == 0xE6) return 2; // OS saves opmask and ZMM state
+    return 1;
+}
+#else
+static int ivk_detect_level(void) { return 0; }
+#endif
+
+typedef float (*ivk_pair_fn)(const float *, const float *, size_t);
+static int ivk_level = -1;
+static int ivk_cpu_level = -1;
+static ivk_pair_fn ivk_dot_impl = ivk_dot_f32_scalar;
+static ivk_pair_fn ivk_l2sq_impl = ivk_l2sq_f32_scalar;
+
+static void ivk_install(int level) {
+#ifdef IVK_X86
+    if (level >= 2) { ivk_dot_impl = ivk_dot_f32_avx512; ivk_l2sq_impl = ivk_l2sq_f32_avx512; }
+    else if (level == 1) { ivk_dot_impl = ivk_dot_f32_avx2; ivk_l2sq_impl = ivk_l2sq_f32_avx2; }
+    else
+#endif
+    { ivk_dot_impl = ivk_dot_f32_scalar; ivk_l2sq_impl = ivk_l2sq_f32_scalar; }
+    __atomic_store_n(&ivk_level, level, __ATOMIC_RELEASE);
+}
+
+static inline void ivk_init(void) {
+    if (__builtin_expect(__atomic_load_n(&ivk_level, __ATOMIC_ACQUIRE) >= 0, 1)) return;
+    ivk_cpu_level = ivk_detect_level();
+    ivk_install(ivk_cpu_level);
+}
+
+int ivk_isa_level(void) { ivk_init(); return ivk_level; }
+
+const char *ivk_isa_name(void) {
+    switch (ivk_isa_level()) { case 2: return "avx512"; case 1: return "avx2"; default: return "scalar"; }
+}
+
+int ivk_force_isa_level(int level) {
+    ivk_init();
+    if (level > ivk_cpu_level) level = ivk_cpu_level;
+    if (level < 0) level = 0;
+    ivk_install(level);
+    return level;
+}
+
+float ivk_dot_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_dot_impl(a, b, n); }
+float ivk_l2sq_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_l2sq_impl(a, b, n); }

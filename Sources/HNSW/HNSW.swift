@@ -1,0 +1,1 @@
+// HNSW: work in progress; see the open issue for this target.

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// Benchmarks: ANN indexes against hnswlib/faiss, the encoder against sentence-transformers,
+/// and I^3 against a late-interaction baseline.
+@main
+struct I3BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "I3Bench",
+        abstract: "Benchmarks for I3Retriever.",
+        subcommands: [])
+}

@@ -1,0 +1,1 @@
+// IVFPQ: work in progress; see the open issue for this target.

@@ -1,0 +1,1 @@
+// KMeans: work in progress; see the open issue for this target.

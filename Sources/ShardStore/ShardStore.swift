@@ -1,0 +1,1 @@
+// ShardStore: work in progress; see the open issue for this target.

@@ -1,0 +1,1 @@
+// WordPieceTokenizer: work in progress; see the open issue for this target.

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Command 2: installs what the tests need and runs the whole test suite.
+# Release mode with testability: the numeric tests (encoder parity, ANN recall) are 10-100x slower in debug.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --no-corpora
+swift build -c release -Xswiftc -enable-testing --build-tests
+swift test -c release -Xswiftc -enable-testing --skip-build "$@"
