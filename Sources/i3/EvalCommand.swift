@@ -43,8 +43,9 @@ struct EvalCommand: ParsableCommand {
         if let r = runFile {
             runMap = try TrecFiles.readRun(URL(fileURLWithPath: r))
         } else if let dir = index, let qf = queries {
-            _ = (dir, qf)
-            throw ValidationError("searching from eval is not available yet")
+            let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
+            let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
+            runMap = try SearchCommand.runQueries(retriever, queries: qs, k: depth, runFile: writeRun)
         } else {
             throw ValidationError("give --run, or --index with --queries")
         }
