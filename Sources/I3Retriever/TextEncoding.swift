@@ -32,12 +32,13 @@ public protocol TextEncoding: Sendable {
 }
 
 /// A deterministic bag-of-words encoder for tests and for machines without a model: each lower-cased
-/// alphanumeric token adds ±1 (from its FNV-1a hash) to one of `dimension` buckets; vectors are
-/// L2-normalised and compared by cosine. It is lexical, not semantic, but exact and fast.
+/// alphanumeric token adds a weight in ±[0.5, 1.5] (sign and size from its FNV-1a hash, so that
+/// exact score ties are rare) to one of `dimension` buckets; vectors are L2-normalised and compared
+/// by cosine. It is lexical, not semantic, but exact and fast.
 public struct HashedBagOfWordsEncoder: TextEncoding {
     public let dimension: Int
     public var encoderSimilarity: EncoderSimilarity { .cosine }
-    public var identity: String { "hashed-bow-\(dimension)-v1" }
+    public var identity: String { "hashed-bow-\(dimension)-v2" }
     public var displayName: String { "hashed bag of words (\(dimension)-d)" }
 
     public init(dimension: Int = 256) throws {
@@ -50,7 +51,8 @@ public struct HashedBagOfWordsEncoder: TextEncoding {
         var v = [Float](repeating: 0, count: dimension)
         for token in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
             let h = DictionaryTask.fnv1a64(String(token))
-            v[Int(h % UInt64(dimension))] += (h >> 63) == 0 ? 1 : -1
+            let weight = 0.5 + Float((h >> 40) & 0xFFFF) / 65535
+            v[Int(h % UInt64(dimension))] += (h >> 63) == 0 ? weight : -weight
         }
         if v.allSatisfy({ $0 == 0 }) { v[0] = 1 }
         return Normalization.normalized(v)
