@@ -38,10 +38,15 @@ struct EvalCommand: ParsableCommand {
     var writeRun: String?
 
     func run() throws {
-        let qrelsMap = try TrecFiles.readQrels(URL(fileURLWithPath: qrels))
+        let qrelsMap: Qrels
+        do { qrelsMap = try TrecFiles.readQrels(URL(fileURLWithPath: qrels)) } catch let e as RetrieverError {
+            throw CLIError(e.description)
+        }
         let runMap: [String: [RunEntry]]
         if let r = runFile {
-            runMap = try TrecFiles.readRun(URL(fileURLWithPath: r))
+            do { runMap = try TrecFiles.readRun(URL(fileURLWithPath: r)) } catch let e as RetrieverError {
+                throw CLIError(e.description)
+            }
         } else if let dir = index, let qf = queries {
             let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
             let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
