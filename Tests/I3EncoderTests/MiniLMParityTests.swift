@@ -28,7 +28,7 @@ struct MiniLMParityTests {
         for (i, (a, b)) in zip(got, ref).enumerated() {
             worst = max(worst, EncoderFixtures.maxAbsDiff(a, b))
             worstCos = min(worstCos, EncoderFixtures.cosine(a, b))
-            #expect(EncoderFixtures.maxAbsDiff(a, q[i]) == 0)
+            #expect(EncoderFixtures.maxAbsDiff(a, q[i]) < 1e-6)   // same tower; BLAS threading may reorder sums
         }
         #expect(worst < 1e-5, "max abs diff \(worst)")
         #expect(worstCos >= 0.99999, "min cosine \(worstCos)")
