@@ -62,6 +62,9 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         self.configuration = c
         self.lists = InMemoryInvertedLists(listCount: c.nlist, codeSize: c.subquantizers)
         self.fullVectors = c.keepFullVectors ? FullVectorStore(listCount: c.nlist, dimension: dimension) : nil
+        if c.useOPQ {   // fail at creation rather than at training
+            _ = try OPQRotation.checkSupported()
+        }
     }
 
     /// True once `train` has run (or the index was opened from disk).

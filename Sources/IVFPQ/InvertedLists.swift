@@ -43,6 +43,12 @@ final class InMemoryInvertedLists: InvertedLists, @unchecked Sendable {
         }
     }
 
+    /// Replaces the contents of `list` (loading a saved index); `codes` holds `ids.count × codeSize` bytes.
+    func set(list: Int, ids newIDs: [UInt64], codes newCodes: [UInt8]) {
+        ids[list] = newIDs
+        codes[list] = newCodes
+    }
+
     @discardableResult
     func append(list: Int, id: UInt64, code: UnsafeBufferPointer<UInt8>) -> Int {
         ids[list].append(id)

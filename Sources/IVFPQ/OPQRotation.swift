@@ -17,6 +17,11 @@ struct OPQRotation: Sendable {
         return out
     }
 
+    /// Throws while OPQ training is not implemented.
+    static func checkSupported() throws -> Bool {
+        throw IndexError.invalidParameter(name: "useOPQ", reason: "OPQ training is not implemented yet")
+    }
+
     /// Not implemented yet: throws.
     static func train(_ x: [Float], dimension d: Int, m: Int, seed: UInt64) throws -> OPQRotation {
         throw IndexError.invalidParameter(name: "useOPQ", reason: "OPQ training is not implemented yet")
