@@ -81,8 +81,9 @@ public struct ComparisonReport: Sendable {
     }
 
     /// Our curve against each peer curve of the same index, at every target and at the highest recall
-    /// both reach (when that is below the last target, so curves that never reach the targets, such as
-    /// IVF-PQ without re-ranking, are still compared at equal recall).
+    /// both reach (so curves that never reach the targets, such as IVF-PQ without re-ranking, and the
+    /// exact flat indexes are still compared at equal recall). Targets below the start of both curves
+    /// are skipped.
     public func ratios() -> [Ratio] {
         var out: [Ratio] = []
         for ds in datasets {
@@ -101,9 +102,11 @@ public struct ComparisonReport: Sendable {
                     let correctedCurve = corrected.count == pp.count ? RecallCurve(points: corrected) : nil
                     var wanted = targets
                     let common = min(ourCurve.maxRecall, peerCurve.maxRecall)
-                    if let last = targets.max(), common < last, common > 0 { wanted.append(common) }
+                    if common > 0, !targets.contains(common) { wanted.append(common) }
                     for r in wanted {
                         guard let a = ourCurve.qps(atRecall: r), let b = peerCurve.qps(atRecall: r) else { continue }
+                        // Both curves start above the target: nothing is read at that recall.
+                        if case .atLeast = a, case .atLeast = b { continue }
                         out.append(Ratio(dataset: ds, index: index, peer: peer, recall: r, oursQPS: a, peerQPS: b,
                                          peerCorrectedQPS: correctedCurve?.qps(atRecall: r)))
                     }
@@ -118,12 +121,12 @@ public struct ComparisonReport: Sendable {
         var s = ""
         for ds in datasets {
             s += "\n== \(ds): recall@10 and QPS, one query per call (best of \(points.filter { $0.dataset == ds }.map { $0.repetition ?? 1 }.max() ?? 1) repetition(s))\n"
-            s += pad("curve", 22) + pad("params", 52) + lpad("recall@10", 10) + lpad("QPS", 10) + lpad("QPS-ovh", 10)
+            s += pad("curve", 28) + pad("params", 62) + lpad("recall@10", 10) + lpad("QPS", 10) + lpad("QPS-ovh", 10)
                 + lpad("build 1t s", 11) + lpad("build all s", 12) + lpad("MB", 9) + lpad("B/vec", 8) + "\n"
             for mode in ["single", "batch"] {
                 for (name, pts) in curves(dataset: ds, mode: mode) {
                     for p in pts.sorted(by: { $0.recallAt10 < $1.recallAt10 }) {
-                        s += pad(name, 22) + pad(p.paramsText, 52) + lpad(String(format: "%.4f", p.recallAt10), 10)
+                        s += pad(name, 28) + pad(p.paramsText, 62) + lpad(String(format: "%.4f", p.recallAt10), 10)
                             + lpad(String(format: "%.0f", p.qps), 10)
                             + lpad(p.qpsOverheadCorrected.map { String(format: "%.0f", $0) } ?? "-", 10)
                             + lpad(p.buildSeconds.map { String(format: "%.2f", $0) } ?? "-", 11)
@@ -159,7 +162,8 @@ public struct ComparisonReport: Sendable {
         let panels = datasets.map { ds -> SVGPlot.Panel in
             var series: [SVGPlot.Series] = []
             for (name, pts) in curves(dataset: ds) {
-                series.append(.init(name: name, points: pts.map { .init(recall: $0.recallAt10, qps: $0.qps) }))
+                series.append(.init(name: name, points: pts.map { .init(recall: $0.recallAt10, qps: $0.qps) },
+                                    emphasized: pts.first?.library == ours))
             }
             if includeCorrected {
                 for (name, pts) in curves(dataset: ds) where pts.allSatisfy({ $0.qpsOverheadCorrected != nil }) {

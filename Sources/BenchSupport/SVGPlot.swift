@@ -10,10 +10,13 @@ public struct SVGPlot: Sendable {
         public var points: [RecallCurve.Point]
         /// Drawn dashed (used for derived curves such as overhead-corrected peers).
         public var dashed: Bool
-        public init(name: String, points: [RecallCurve.Point], dashed: Bool = false) {
+        /// Drawn with a thicker line (our own curves).
+        public var emphasized: Bool
+        public init(name: String, points: [RecallCurve.Point], dashed: Bool = false, emphasized: Bool = false) {
             self.name = name
             self.points = points
             self.dashed = dashed
+            self.emphasized = emphasized
         }
     }
 
@@ -126,7 +129,7 @@ public struct SVGPlot: Sendable {
             let color = Self.palette[k % Self.palette.count]
             let pts = f.map { "\(fmt(sx($0.recall))),\(fmt(sy($0.qps)))" }.joined(separator: " ")
             out += "<g class=\"series\" data-name=\"\(escape(s.name))\">\n"
-            out += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
+            out += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(s.emphasized ? "3" : "1.6")\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
             for p in f {
                 out += marker(k, x: sx(p.recall), y: sy(p.qps), color: color,
                               tip: "\(s.name): recall \(String(format: "%.4f", p.recall)), \(String(format: "%.0f", p.qps)) QPS")
@@ -141,7 +144,7 @@ public struct SVGPlot: Sendable {
         for s in panel.series {
             let k = names.firstIndex(of: s.name) ?? 0
             let color = Self.palette[k % Self.palette.count]
-            out += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 28))\" y2=\"\(fmt(ly))\" stroke=\"\(color)\" stroke-width=\"1.8\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
+            out += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 28))\" y2=\"\(fmt(ly))\" stroke=\"\(color)\" stroke-width=\"\(s.emphasized ? "3" : "1.6")\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
             out += marker(k, x: lx + 14, y: ly, color: color, tip: s.name)
             out += "<text x=\"\(fmt(lx + 36))\" y=\"\(fmt(ly + 4))\">\(escape(s.name))</text>\n"
             ly += 20

@@ -25,7 +25,7 @@ import Testing
     @Test func ratiosAreOursOverPeerAtEachTarget() throws {
         let report = ComparisonReport(points: points, targets: [0.90, 0.95])
         let rs = report.ratios()
-        #expect(rs.count == 2)
+        #expect(rs.map(\.recall) == [0.90, 0.95, 0.96])  // the targets, then the highest common recall
         // Both curves have the same recalls, ours is 2x at both ends, so 2x everywhere in between.
         for r in rs {
             #expect(abs(r.ratio - 2.0) < 1e-9)
@@ -43,6 +43,15 @@ import Testing
         let rs = ComparisonReport(points: pts).ratios()
         #expect(rs.count == 1)
         #expect(rs.first?.recall == 0.45)
+        #expect(abs((rs.first?.ratio ?? 0) - 0.5) < 0.1)
+    }
+
+    @Test func exactIndexesAreComparedAtRecallOneOnly() {
+        let pts = [point("i3", "flat", ef: 0, recall: 1, qps: 60), point("faiss", "flat", ef: 0, recall: 1, qps: 30)]
+        let rs = ComparisonReport(points: pts).ratios()
+        #expect(rs.map(\.recall) == [1.0])
+        #expect(rs.first?.ratio == 2)
+        #expect(rs.first?.isBound == false)
     }
 
     @Test func svgHasAxesLegendAndOneLinePerCurve() {
