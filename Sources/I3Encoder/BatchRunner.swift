@@ -1,0 +1,92 @@
+import CBLAS
+import Dispatch
+import Foundation
+import WordPieceTokenizer
+
+/// Runs a tower over many texts: tokenises in parallel, sorts by length, cuts batches, and spreads
+/// the batches over worker threads (each with its own scratch memory and single-threaded BLAS).
+enum BatchRunner {
+    static func encode(_ texts: [String], tower: EncoderTower, tokenizer: BertTokenizer,
+                       options: EncoderOptions) throws -> [[Float]] {
+        let n = texts.count
+        guard n > 0 else { return [] }
+        let d = tower.model.config.hiddenSize
+        let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+        let maxLength = tower.maxLength
+
+        // 1. tokenise (parallel over contiguous chunks)
+        let ids = SharedBuffer<[Int32]>(count: n, initial: [])
+        let tokWorkers = max(1, min(threads, n / 64))
+        DispatchQueue.concurrentPerform(iterations: tokWorkers) { w in
+            let lo = n * w / tokWorkers, hi = n * (w + 1) / tokWorkers
+            for i in lo..<hi { ids[i] = tokenizer.encode(texts[i], maxLength: maxLength) }
+        }
+
+        // 2. sort by length (longest first) and cut batches
+        let order = (0..<n).sorted { ids[$0].count != ids[$1].count ? ids[$0].count > ids[$1].count : $0 < $1 }
+        let batchSize = max(1, options.batchSize)
+        let batches = stride(from: 0, to: n, by: batchSize).map { Array(order[$0..<min(n, $0 + batchSize)]) }
+
+        // 3. forward passes: workers take batches round-robin; BLAS threads fill the remaining cores
+        let workers = max(1, min(threads, batches.count))
+        openblas_set_num_threads(Int32(max(1, threads / workers)))
+        let out = SharedBuffer<Float>(count: n * d, initial: 0)
+        let inter = max(tower.model.config.intermediateSize, tower.head?.intermediate ?? 0)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let ws = Workspace(hidden: d, intermediate: inter)
+            let headWS = tower.head.map { Workspace(hidden: d, intermediate: $0.intermediate) }
+            var pooled = [Float](repeating: 0, count: batchSize * d)
+            var final = [Float](repeating: 0, count: batchSize * d)
+            for b in stride(from: w, to: batches.count, by: workers) {
+                let batch = batches[b]
+                let offsets = tower.model.forward(batch.map { ids[$0] }, workspace: ws)
+                pooled.withUnsafeMutableBufferPointer { pb in
+                    guard let p = pb.baseAddress else { return }
+                    Pooling.pool(ws.x, offsets: offsets, hidden: d, tower.pooling, into: p)
+                    var result = UnsafePointer(p)
+                    if let head = tower.head, let hws = headWS {
+                        final.withUnsafeMutableBufferPointer { fb in
+                            guard let f = fb.baseAddress else { return }
+                            head.apply(p, count: batch.count, into: f, workspace: hws)
+                            for (k, i) in batch.enumerated() { out.copy(from: f + k * d, count: d, to: i * d) }
+                        }
+                        return
+                    }
+                    for (k, i) in batch.enumerated() { out.copy(from: result + k * d, count: d, to: i * d) }
+                    result = UnsafePointer(p)
+                }
+            }
+        }
+        return (0..<n).map { i in out.array(from: i * d, count: d) }
+    }
+}
+
+/// A fixed-size buffer that worker threads write at disjoint indices (the caller guarantees it).
+final class SharedBuffer<Element>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(count: Int, initial: Element) {
+        self.count = count
+        base = .allocate(capacity: max(1, count))
+        base.initialize(repeating: initial, count: max(1, count))
+    }
+
+    deinit {
+        base.deinitialize(count: max(1, count))
+        base.deallocate()
+    }
+
+    subscript(i: Int) -> Element {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+
+    func copy(from src: UnsafePointer<Element>, count n: Int, to offset: Int) {
+        (base + offset).update(from: src, count: n)
+    }
+
+    func array(from offset: Int, count n: Int) -> [Element] {
+        Array(UnsafeBufferPointer(start: base + offset, count: n))
+    }
+}

@@ -1,0 +1,140 @@
+import CBLAS
+import Foundation
+
+/// The forward pass's numeric kernels over raw row-major float buffers (the only unsafe hot code).
+enum BertKernels {
+    /// `y[rows × out] = x[rows × in] · Wᵀ + b` (one SGEMM; bias pre-loaded, beta = 1).
+    static func linear(_ x: UnsafePointer<Float>, rows: Int, _ l: Linear, into y: UnsafeMutablePointer<Float>) {
+        guard rows > 0 else { return }
+        let o = l.outFeatures
+        for r in 0..<rows { (y + r * o).update(from: l.bias, count: o) }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(o), Int32(l.inFeatures),
+                    1, x, Int32(l.inFeatures), l.weight, Int32(l.inFeatures), 1, y, Int32(o))
+    }
+
+    /// `x[r] = LayerNorm(x[r] + residual[r])` for each row (residual may be nil).
+    static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int,
+                             _ ln: LayerNormWeights, epsilon: Float) {
+        let n = ln.count
+        for r in 0..<rows {
+            let row = x + r * n
+            if let res = residual {
+                let rr = res + r * n
+                for i in 0..<n { row[i] += rr[i] }
+            }
+            var sum: Double = 0
+            for i in 0..<n { sum += Double(row[i]) }
+            let mean = sum / Double(n)
+            var sq: Double = 0
+            for i in 0..<n { let d = Double(row[i]) - mean; sq += d * d }
+            let inv = Float(1 / (sq / Double(n) + Double(epsilon)).squareRoot())
+            let m = Float(mean)
+            for i in 0..<n { row[i] = (row[i] - m) * inv * ln.gamma[i] + ln.beta[i] }
+        }
+    }
+
+    /// Exact GELU, `0.5·x·(1 + erf(x/√2))`, in place.
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let s: Float = 0.7071067811865476
+        for i in 0..<count {
+            let v = x[i]
+            x[i] = 0.5 * v * (1 + erff(v * s))
+        }
+    }
+
+    /// Multi-head self-attention of packed sequences: for each sequence (rows `offsets[s]..<offsets[s+1]`)
+    /// and head, `ctx = softmax(Q·Kᵀ/√d)·V`, with no padding and no mask. `q`, `k`, `v`, `ctx` are
+    /// `rows × hidden`; `scores` holds at least `maxLength²` floats.
+    static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                          ctx: UnsafeMutablePointer<Float>, offsets: [Int], heads: Int, hidden: Int,
+                          scores: UnsafeMutablePointer<Float>) {
+        let d = hidden / heads
+        let scale = 1 / Float(d).squareRoot()
+        let ld = Int32(hidden)
+        for s in 0..<(offsets.count - 1) {
+            let o = offsets[s], n = offsets[s + 1] - offsets[s]
+            guard n > 0 else { continue }
+            for h in 0..<heads {
+                let col = o * hidden + h * d
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                            scale, q + col, ld, k + col, ld, 0, scores, Int32(n))
+                softmaxRows(scores, rows: n, columns: n)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+                            1, scores, Int32(n), v + col, ld, 0, ctx + col, ld)
+            }
+        }
+    }
+
+    /// Row-wise softmax in place.
+    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = x + r * columns
+            var m = -Float.infinity
+            for i in 0..<columns where row[i] > m { m = row[i] }
+            var sum: Float = 0
+            for i in 0..<columns { let e = expf(row[i] - m); row[i] = e; sum += e }
+            let inv = 1 / sum
+            for i in 0..<columns { row[i] *= inv }
+        }
+    }
+
+    /// One post-LN BERT layer in place on `x` (`rows × hidden`, packed sequences at `offsets`).
+    static func layer(_ x: UnsafeMutablePointer<Float>, rows: Int, offsets: [Int], _ w: BertLayerWeights,
+                      heads: Int, epsilon: Float, workspace ws: Workspace) {
+        let hidden = w.query.outFeatures
+        linear(x, rows: rows, w.query, into: ws.q)
+        linear(x, rows: rows, w.key, into: ws.k)
+        linear(x, rows: rows, w.value, into: ws.v)
+        attention(q: ws.q, k: ws.k, v: ws.v, ctx: ws.ctx, offsets: offsets, heads: heads, hidden: hidden,
+                  scores: ws.scores)
+        linear(ws.ctx, rows: rows, w.attentionOutput, into: ws.tmp)
+        addLayerNorm(x, residual: ws.tmp, rows: rows, w.attentionNorm, epsilon: epsilon)
+        feedForward(x, rows: rows, w, epsilon: epsilon, workspace: ws)
+    }
+
+    /// The feed-forward block: `x = LN(x + W₂·gelu(W₁·x + b₁) + b₂)`.
+    static func feedForward(_ x: UnsafeMutablePointer<Float>, rows: Int, _ w: BertLayerWeights,
+                            epsilon: Float, workspace ws: Workspace) {
+        linear(x, rows: rows, w.intermediate, into: ws.inter)
+        gelu(ws.inter, count: rows * w.intermediate.outFeatures)
+        linear(ws.inter, rows: rows, w.output, into: ws.tmp)
+        addLayerNorm(x, residual: ws.tmp, rows: rows, w.outputNorm, epsilon: epsilon)
+    }
+}
+
+/// Per-thread scratch buffers for a forward pass; grown on demand, reused across batches.
+final class Workspace {
+    private(set) var rowCapacity = 0
+    private(set) var scoreCapacity = 0
+    let hidden: Int
+    let intermediate: Int
+    private(set) var x, q, k, v, ctx, tmp, inter, scores: UnsafeMutablePointer<Float>
+
+    init(hidden: Int, intermediate: Int) {
+        self.hidden = hidden
+        self.intermediate = intermediate
+        x = .allocate(capacity: 1); q = .allocate(capacity: 1); k = .allocate(capacity: 1)
+        v = .allocate(capacity: 1); ctx = .allocate(capacity: 1); tmp = .allocate(capacity: 1)
+        inter = .allocate(capacity: 1); scores = .allocate(capacity: 1)
+    }
+
+    /// Makes room for `rows` token rows and sequences up to `maxLength`.
+    func reserve(rows: Int, maxLength: Int) {
+        if rows > rowCapacity {
+            let cap = max(rows, rowCapacity * 3 / 2)
+            for p in [x, q, k, v, ctx, tmp, inter] { p.deallocate() }
+            x = .allocate(capacity: cap * hidden); q = .allocate(capacity: cap * hidden)
+            k = .allocate(capacity: cap * hidden); v = .allocate(capacity: cap * hidden)
+            ctx = .allocate(capacity: cap * hidden); tmp = .allocate(capacity: cap * hidden)
+            inter = .allocate(capacity: cap * intermediate)
+            rowCapacity = cap
+        }
+        if maxLength * maxLength > scoreCapacity {
+            scores.deallocate()
+            scoreCapacity = maxLength * maxLength
+            scores = .allocate(capacity: scoreCapacity)
+        }
+    }
+
+    deinit { for p in [x, q, k, v, ctx, tmp, inter, scores] { p.deallocate() } }
+}

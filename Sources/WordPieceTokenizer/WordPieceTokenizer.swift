@@ -1,1 +1,0 @@
-// WordPieceTokenizer: work in progress; see the open issue for this target.
