@@ -1,8 +1,11 @@
 import Foundation
+import I3Encoder
 
 extension EncoderLoader {
-    // Placeholder until the I3Encoder target lands: replaced by the DualEncoder loader.
     static func loadDualEncoder(directory: URL, head: URL?, batchSize: Int, threads: Int) throws -> any TextEncoding {
-        throw RetrieverError.invalidArgument("the transformer encoder is not part of this build yet; use --model \(hashedPrefix)")
+        var o = EncoderOptions()
+        o.batchSize = batchSize
+        o.threads = threads
+        return try DualEncoder(modelDirectory: directory, head: head, options: o)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import HNSW
 import IndexCore
+import IVFPQ
 import ShardStore
 
 /// Builds one kind of vector index while the index builder streams the vectors in.
@@ -21,7 +23,8 @@ enum IndexBackends {
                              expectedCount: Int) throws -> (any IndexConstruction)? {
         switch type {
         case .flat: return nil
-        case .hnsw, .ivfpq: throw RetrieverError.invalidArgument("\(type.rawValue) is not in this build yet")
+        case .hnsw: return try HNSWConstruction(dimension: dimension, metric: metric, options: options)
+        case .ivfpq: return try IVFPQConstruction(dimension: dimension, metric: metric, options: options, expectedCount: expectedCount)
         }
     }
 
@@ -42,8 +45,51 @@ enum IndexBackends {
                 next += 1
             }
             return flat
-        case .hnsw, .ivfpq: _ = sub; throw RetrieverError.invalidArgument("not in this build yet")
+        case .hnsw:
+            _ = sub; throw RetrieverError.invalidArgument("TEMP")
+        case .ivfpq:
+            return try IVFPQIndex.open(directory: sub, expectedDimension: manifest.dimension, expectedMetric: manifest.metric,
+                                       loadFullVectors: false)
         }
     }
 }
 
+final class HNSWConstruction: IndexConstruction {
+    let index: HNSWIndex
+    let parameters: HNSWParameters
+    init(dimension: Int, metric: Metric, options: IndexBuildOptions) throws {
+        var p = HNSWParameters()
+        if let m = options.hnswM { p.m = m }
+        if let e = options.hnswEfConstruction { p.efConstruction = e }
+        parameters = p
+        index = try HNSWIndex(dimension: dimension, metric: metric, parameters: p)
+    }
+    var needsTraining: Bool { false }
+    func train(_ sample: [Float]) throws {}
+    func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws {
+        try index.add(contentsOf: vectors, ids: ids, threads: threads)
+    }
+    func save(to directory: URL) throws { throw RetrieverError.invalidArgument("TEMP") }
+    var settings: [String: String] { ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)] }
+}
+
+final class IVFPQConstruction: IndexConstruction {
+    let index: IVFPQIndex
+    let configuration: IVFPQConfiguration
+    init(dimension: Int, metric: Metric, options: IndexBuildOptions, expectedCount: Int) throws {
+        let nlist = options.ivfLists ?? max(1, min(4096, expectedCount / 39, Int(4 * Double(expectedCount).squareRoot())))
+        var m = options.ivfSubquantizers ?? 0
+        if m == 0 {
+            m = [48, 32, 24, 16, 12, 8, 6, 4, 2, 1].first { dimension % $0 == 0 && dimension / $0 >= 4 } ?? 1
+        }
+        configuration = IVFPQConfiguration(nlist: nlist, subquantizers: m)
+        index = try IVFPQIndex(dimension: dimension, metric: metric, configuration: configuration)
+    }
+    var needsTraining: Bool { true }
+    func train(_ sample: [Float]) throws { try index.train(sample) }
+    func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws { try index.add(contentsOf: vectors, ids: ids) }
+    func save(to directory: URL) throws { try index.save(to: directory, metadata: ["producer": "I3Retriever"]) }
+    var settings: [String: String] {
+        ["nlist": String(configuration.nlist), "subquantizers": String(configuration.subquantizers)]
+    }
+}

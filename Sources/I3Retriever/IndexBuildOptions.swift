@@ -30,5 +30,9 @@ public struct IndexBuildOptions: Sendable {
     public var modelPath: String? = nil
     public var headPath: String? = nil
 
+    /// An index directory built by the same encoder whose vectors are reused for passages with the same
+    /// id, title and text (for example to build another index type without encoding again).
+    public var reuseVectorsFrom: URL? = nil
+
     public init() {}
 }

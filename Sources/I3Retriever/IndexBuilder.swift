@@ -58,6 +58,11 @@ public enum IndexBuilder {
         guard scan.passageCount > 0 else {
             throw RetrieverError.invalidArgument("\(collection.path) holds no valid passages")
         }
+        if options.indexType == .ivfpq, scan.passageCount < 256 {
+            throw RetrieverError.invalidArgument(
+                "IVF-PQ needs at least 256 passages to train its product quantizer (256 codewords); "
+                    + "\(collection.path) has \(scan.passageCount): use --index hnsw or flat")
+        }
         log("\(scan.passageCount) passages\(scan.problems.isEmpty ? "" : ", \(scan.problems.count) malformed lines skipped")")
 
         let attributes = try? fm.attributesOfItem(atPath: collection.path)
@@ -101,6 +106,7 @@ public enum IndexBuilder {
         try? fm.removeItem(at: partial.appendingPathComponent("final"))
 
         // Pass 2: encode shard by shard.
+        let donor = try options.reuseVectorsFrom.map { try VectorDonor(directory: $0, encoder: encoder) }
         let reporter = progress?(scan.passageCount, state.passagesDone)
         let problemLines = Set(scan.problems.map(\.line))
         var reader = try PassageTSVReader(url: collection, startOffset: state.nextOffset, startLine: state.nextLine,
@@ -121,7 +127,7 @@ public enum IndexBuilder {
             if shard.count == options.shardPassages || (item == nil && !shard.isEmpty) {
                 try writePart(number: state.completedShards, passages: shard, into: parts, encoder: encoder,
                               batchSize: options.batchSize, doneBefore: state.passagesDone, reporter: reporter,
-                              isCancelled: isCancelled, partial: partial)
+                              donor: donor, isCancelled: isCancelled, partial: partial)
                 state.completedShards += 1
                 state.passagesDone += shard.count
                 state.nextOffset = boundary.offset
@@ -175,7 +181,7 @@ public enum IndexBuilder {
     }
 
     private static func writePart(number: Int, passages: [Passage], into parts: URL, encoder: any TextEncoding,
-                                  batchSize: Int, doneBefore: Int, reporter: ProgressReporter?,
+                                  batchSize: Int, doneBefore: Int, reporter: ProgressReporter?, donor: VectorDonor?,
                                   isCancelled: () -> Bool, partial: URL) throws {
         let dir = parts.appendingPathComponent(partName(number), isDirectory: true)
         try? FileManager.default.removeItem(at: dir)
@@ -188,16 +194,22 @@ public enum IndexBuilder {
         for start in stride(from: 0, to: passages.count, by: batchSize) {
             if isCancelled() { throw RetrieverError.cancelled(partialDirectory: partial.path) }
             let batch = passages[start ..< min(start + batchSize, passages.count)]
-            let vectors: [[Float]]
-            do { vectors = try encoder.encodePassages(batch.map(\.encoderText)) } catch {
-                throw RetrieverError.encoding("passages \(batch.first?.id ?? "")…\(batch.last?.id ?? ""): \(error)")
-            }
-            guard vectors.count == batch.count else {
-                throw RetrieverError.encoding("the encoder returned \(vectors.count) vectors for \(batch.count) passages")
+            var vectors = try batch.map { try donor?.vector(for: $0) }
+            let missing = vectors.indices.filter { vectors[$0] == nil }
+            if !missing.isEmpty {
+                let encoded: [[Float]]
+                do { encoded = try encoder.encodePassages(missing.map { batch[batch.startIndex + $0].encoderText }) } catch {
+                    throw RetrieverError.encoding("passages \(batch.first?.id ?? "")…\(batch.last?.id ?? ""): \(error)")
+                }
+                guard encoded.count == missing.count else {
+                    throw RetrieverError.encoding("the encoder returned \(encoded.count) vectors for \(missing.count) passages")
+                }
+                for (i, v) in zip(missing, encoded) { vectors[i] = v }
             }
             var flat: [Float] = []
             flat.reserveCapacity(batch.count * encoder.dimension)
-            for (p, v) in zip(batch, vectors) {
+            for (p, vector) in zip(batch, vectors) {
+                let v = vector ?? []
                 guard v.count == encoder.dimension else {
                     throw RetrieverError.encoding("passage \(p.id): vector of \(v.count) components, expected \(encoder.dimension)")
                 }

@@ -52,6 +52,9 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "IVF-PQ: sub-quantizers (default dimension/8).")
     var subquantizers: Int?
 
+    @Option(name: .long, help: "Reuse the vectors of this index directory (same encoder) for unchanged passages instead of encoding them.")
+    var reuseVectors: String?
+
     @Flag(name: .long, help: "Skip malformed lines and write <out>/skipped.tsv instead of stopping.")
     var skipMalformed = false
 
@@ -74,6 +77,7 @@ struct IndexCommand: ParsableCommand {
         o.resume = resume
         o.overwrite = overwrite
         o.threads = threads
+        o.reuseVectorsFrom = reuseVectors.map { URL(fileURLWithPath: $0) }
         o.hnswM = hnswM
         o.hnswEfConstruction = efConstruction
         o.ivfLists = nlist

@@ -154,3 +154,39 @@ import TestSupport
         #expect(throws: RetrieverError.self) { _ = try Retriever(directory: out, encoder: enc) }
     }
 }
+
+@Suite struct VectorReuseTests {
+    /// Counts encoded passages.
+    final class CountingEncoder: TextEncoding, @unchecked Sendable {
+        let base: HashedBagOfWordsEncoder
+        var passages = 0
+        init() throws { base = try HashedBagOfWordsEncoder() }
+        var dimension: Int { base.dimension }
+        var encoderSimilarity: EncoderSimilarity { base.encoderSimilarity }
+        var identity: String { base.identity }
+        var displayName: String { "counting" }
+        func encodeQueries(_ t: [String]) throws -> [[Float]] { try base.encodeQueries(t) }
+        func encodePassages(_ t: [String]) throws -> [[Float]] { passages += t.count; return try base.encodePassages(t) }
+    }
+
+    @Test func reusesVectorsOfUnchangedPassagesOnly() throws {
+        let dir = try TemporaryDirectory()
+        let (donor, enc) = try RT.buildFixture(in: dir, name: "donor")
+        // One passage changed, one added.
+        var text = try String(contentsOf: RT.collection, encoding: .utf8)
+        let firstLine = try #require(text.split(separator: "\n").first)
+        text = text.replacingOccurrences(of: String(firstLine), with: String(firstLine) + " changed")
+        text += "new1\tA new passage about lanterns\n"
+        let c = dir.path("c.tsv")
+        try RT.write(text, c)
+        let counting = try CountingEncoder()
+        var o = IndexBuildOptions()
+        o.indexType = .flat
+        o.reuseVectorsFrom = donor
+        try IndexBuilder.build(collection: c, output: dir.path("reused"), encoder: counting, options: o)
+        #expect(counting.passages == 2)
+        let a = try Retriever(directory: dir.path("reused"), encoder: enc)
+        #expect(a.count == 61)
+        #expect(try a.search("new passage lanterns", k: 1).first?.id == "new1")
+    }
+}
