@@ -55,6 +55,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.
+        .executableTarget(name: "ShardCrashProbe", dependencies: ["ShardStore"]),
+
         // Shared test helpers: seeded data generators, brute-force oracle, temp directories.
         .target(name: "TestSupport", dependencies: ["IndexCore", "VectorKernels"], path: "Sources/TestSupport"),
 
