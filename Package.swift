@@ -61,6 +61,9 @@ let package = Package(
             "IVFPQRunner.swift",
         ]),
 
+        // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.
+        .executableTarget(name: "ShardCrashProbe", dependencies: ["ShardStore"]),
+
         // Shared test helpers: seeded data generators, brute-force oracle, temp directories.
         .target(name: "TestSupport", dependencies: ["IndexCore", "VectorKernels"], path: "Sources/TestSupport"),
 
@@ -70,7 +73,7 @@ let package = Package(
         .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "TestSupport"]),
-        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "TestSupport"]),
+        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
