@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
         .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
-        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "TestSupport"]),
+        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
