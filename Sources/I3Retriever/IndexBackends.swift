@@ -46,7 +46,7 @@ enum IndexBackends {
             }
             return flat
         case .hnsw:
-            _ = sub; throw RetrieverError.invalidArgument("TEMP")
+            return try HNSWIndex.open(directory: sub, expectedDimension: manifest.dimension, expectedMetric: manifest.metric)
         case .ivfpq:
             return try IVFPQIndex.open(directory: sub, expectedDimension: manifest.dimension, expectedMetric: manifest.metric,
                                        loadFullVectors: false)
@@ -69,7 +69,7 @@ final class HNSWConstruction: IndexConstruction {
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws {
         try index.add(contentsOf: vectors, ids: ids, threads: threads)
     }
-    func save(to directory: URL) throws { throw RetrieverError.invalidArgument("TEMP") }
+    func save(to directory: URL) throws { try index.save(to: directory, metadata: ["producer": "I3Retriever"]) }
     var settings: [String: String] { ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)] }
 }
 
