@@ -3,7 +3,7 @@
 # index it with the MiniLM dual encoder, run a few example queries, print the test-split evaluation.
 #
 # Usage: scripts/main.sh [--full] [--passages N] [--index hnsw|ivfpq|flat] [--model DIR|hashed-bow]
-#   default: a subset of 20,000 articles = every test-relevant article + hashed distractors, HNSW index.
+#   default: a subset of 10,000 articles = every test-relevant article + hashed distractors, HNSW index.
 #   --full: all 117,992 articles (about 15 times longer to encode).
 # Outputs: .data/dictionary/ (task files), runs/dictionary-<index>/ (index), runs/dictionary-<index>.test.run
 # Falls back to the committed fixture corpus (no Debian dictionaries) or the lexical hashed encoder
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passages=20000
+passages=10000
 index=hnsw
 model=.models/all-MiniLM-L6-v2
 for ((i = 1; i <= $#; i++)); do

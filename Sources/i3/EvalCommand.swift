@@ -66,6 +66,7 @@ struct EvalCommand: ParsableCommand {
                                                  latency: latency ? p : nil)
                 }
                 if latency {
+                    print("index: \(retriever.manifest.indexType.rawValue), \(retriever.count) passages, \(retriever.indexMemoryBytes) bytes in memory")
                     print("latency, encoding included: \(LatencyStats(seconds: times.total).summary)")
                     print("latency, search only:       \(LatencyStats(seconds: times.searchOnly).summary)")
                 }
