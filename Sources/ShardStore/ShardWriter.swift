@@ -45,9 +45,11 @@ public struct ShardWriter {
     }
 
     /// Adds a column. `recordLength` is the number of elements per record for fixed-length columns, or nil
-    /// for variable-length columns (one `appendRecord` call per record).
-    public mutating func addColumn(_ name: String, type: ElementType, recordLength: Int? = nil) throws {
-        try state.addColumn(name, type: type, recordLength: recordLength)
+    /// for variable-length columns (one `appendRecord` call per record). `blockBytes` overrides the writer's
+    /// block size for this column: 16 KiB makes single-record reads of a vector column that is read at
+    /// random (re-ranking) about 3× cheaper, for a slightly lower compression ratio.
+    public mutating func addColumn(_ name: String, type: ElementType, recordLength: Int? = nil, blockBytes: Int? = nil) throws {
+        try state.addColumn(name, type: type, recordLength: recordLength, blockBytes: blockBytes)
     }
 
     // MARK: Fixed-length columns: any whole number of records at once
@@ -216,7 +218,7 @@ final class WriterState {
         return c
     }
 
-    func addColumn(_ name: String, type: ElementType, recordLength: Int?) throws {
+    func addColumn(_ name: String, type: ElementType, recordLength: Int?, blockBytes columnBlockBytes: Int?) throws {
         guard !closed else { throw ShardStoreError.writerClosed(path: destination) }
         guard ColumnNames.isValid(name) else {
             throw ShardStoreError.invalidArgument(name: "column name", reason: "\"\(name)\" must be 1-128 of A-Z a-z 0-9 _ - . and not start with a dot")
@@ -225,8 +227,12 @@ final class WriterState {
         if type == .utf8, recordLength != nil {
             throw ShardStoreError.invalidArgument(name: "recordLength", reason: "utf8 columns are variable-length (pass nil)")
         }
+        let block = columnBlockBytes ?? blockBytes
+        guard LZ4Frame.blockBytesRange.contains(block) else {
+            throw ShardStoreError.invalidArgument(name: "blockBytes", reason: "must be in \(LZ4Frame.blockBytesRange), got \(block)")
+        }
         let column = try ColumnWriter(name: name, elementType: type, recordLength: recordLength,
-                                      maxShardBytes: maxShardBytes, blockBytes: blockBytes, directory: temporary)
+                                      maxShardBytes: maxShardBytes, blockBytes: block, directory: temporary)
         columns.append(column)
         columnsByName[name] = column
     }
