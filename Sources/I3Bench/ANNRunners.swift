@@ -5,6 +5,7 @@ import Foundation
 enum ANNRunners {
     static let available: [String: any ANNRunner] = [
         "flat": FlatRunner(),
+        "ivfpq": IVFPQRunner(),
     ]
     /// The order `--index all` runs them in.
     static let order = ["flat", "hnsw", "ivfpq"]

@@ -114,13 +114,13 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             rot = r
         }
         let cq = try CoarseQuantizer.train(x, dimension: dimension, nlist: cfg.nlist, metric: metric,
-                                           iterations: cfg.coarseIterations, seed: cfg.seed)
+                                           iterations: cfg.coarseIterations, seed: cfg.seed, threads: cfg.threads)
         // Residuals of (at most 256 × 256, as faiss) training vectors to their list centroids.
         let pqCap = 256 * ProductQuantizer.ksub
         let px = n > pqCap ? Self.sampleRows(x, dimension: dimension, count: pqCap, seed: cfg.seed &+ 1) : x
-        let residuals = Self.residuals(px, labels: cq.assign(px), centroids: cq.centroids, dimension: dimension)
+        let residuals = Self.residuals(px, labels: cq.assign(px, threads: cfg.threads), centroids: cq.centroids, dimension: dimension)
         let q = try ProductQuantizer.train(residuals, dimension: dimension, m: cfg.subquantizers,
-                                           iterations: cfg.pqIterations, seed: cfg.seed)
+                                           iterations: cfg.pqIterations, seed: cfg.seed, threads: cfg.threads)
         let terms = metric == .l2 ? q.listTerms(centroids: cq.centroids, nlist: cfg.nlist) : []
         try lock.withWriteLock {
             guard lists.totalCount == 0 else {
@@ -162,9 +162,9 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         let full = x
         if let rot { x = rot.apply(x) }
         let n = newIDs.count
-        let labels = cq.assign(x)
+        let labels = cq.assign(x, threads: configuration.threads)
         let res = Self.residuals(x, labels: labels, centroids: cq.centroids, dimension: dimension)
-        let codes = q.encode(res, count: n)
+        let codes = q.encode(res, count: n, threads: configuration.threads)
         let m = q.m, d = dimension
         lock.withWriteLock {
             tombstoneLive(Set(lastRow.keys))

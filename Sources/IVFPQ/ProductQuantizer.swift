@@ -24,14 +24,15 @@ struct ProductQuantizer: Sendable {
     var ksub: Int { Self.ksub }
 
     /// Trains each sub-quantizer with k-means on its slice of `vectors` (`n × dimension`).
-    static func train(_ vectors: [Float], dimension: Int, m: Int, iterations: Int, seed: UInt64) throws -> ProductQuantizer {
+    static func train(_ vectors: [Float], dimension: Int, m: Int, iterations: Int, seed: UInt64,
+                      threads: Int = 0) throws -> ProductQuantizer {
         let dsub = dimension / m
         let n = vectors.count / dimension
         var codebooks = [Float](repeating: 0, count: m * ksub * dsub)
         for j in 0..<m {
             let slice = subvectors(vectors, count: n, dimension: dimension, from: j * dsub, length: dsub)
             let cfg = KMeansConfiguration(clusters: ksub, iterations: iterations, tolerance: 0, seed: seed &+ UInt64(j),
-                                          maxTrainingPoints: 256 * ksub, seeding: .randomPoints)
+                                          maxTrainingPoints: 256 * ksub, threads: threads, seeding: .randomPoints)
             let r = try KMeans.train(slice, dimension: dsub, configuration: cfg)
             for i in 0..<(ksub * dsub) { codebooks[j * ksub * dsub + i] = r.centroids[i] }
         }
@@ -55,11 +56,11 @@ struct ProductQuantizer: Sendable {
     func codebook(_ j: Int) -> [Float] { Array(codebooks[j * ksub * dsub ..< (j + 1) * ksub * dsub]) }
 
     /// The `n × m` codes of `n` rows of `x` (nearest codeword per sub-vector, BLAS-batched).
-    func encode(_ x: [Float], count n: Int) -> [UInt8] {
+    func encode(_ x: [Float], count n: Int, threads: Int = 0) -> [UInt8] {
         var codes = [UInt8](repeating: 0, count: n * m)
         for j in 0..<m {
             let slice = Self.subvectors(x, count: n, dimension: dimension, from: j * dsub, length: dsub)
-            let labels = NearestCentroids(centroids: codebook(j), dimension: dsub).assign(slice, threads: 0).labels
+            let labels = NearestCentroids(centroids: codebook(j), dimension: dsub).assign(slice, threads: threads).labels
             for i in 0..<n { codes[i * m + j] = UInt8(truncatingIfNeeded: labels[i]) }
         }
         return codes

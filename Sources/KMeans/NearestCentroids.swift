@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 import Dispatch
 import VectorKernels
 
@@ -83,13 +84,8 @@ public struct NearestCentroids: Sendable {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(d),
                             1, x, Int32(d), c, Int32(d), 0, dots, Int32(k))
                 for i in 0..<rows {
-                    let row = dots + i * k
-                    var best = norms[0] - 2 * row[0]
-                    var arg = 0
-                    for j in 1..<k {
-                        let v = norms[j] - 2 * row[j]
-                        if v < best { best = v; arg = j }
-                    }
+                    var best: Float = 0
+                    let arg = ivk_argmin_l2_from_dots(norms, dots + i * k, k, &best)
                     let xi = x + i * d
                     labels[i] = Int32(arg)
                     distances[i] = max(0, Distances.dot(xi, xi, count: d) + best)

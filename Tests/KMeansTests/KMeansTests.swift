@@ -116,3 +116,28 @@ import VectorKernels
         }
     }
 }
+
+import CVectorKernels
+
+@Suite(.serialized) struct ArgminKernelTests {
+    /// Every ISA level gives the scalar twin's index and value, ties to the lowest index included.
+    @Test func simdArgminMatchesScalarTwin() {
+        var seed: UInt32 = 99
+        func next() -> Float { seed = seed &* 1_664_525 &+ 1_013_904_223; return Float(seed >> 20) / 64 - 8 }
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for k in [1, 2, 7, 8, 15, 16, 17, 31, 32, 33, 100, 256, 1024] {
+            let norms = (0..<k).map { _ in next() }
+            var dots = (0..<k).map { _ in next() }
+            if k > 40 { dots[37] = dots[3] + (norms[37] - norms[3]) / 2 }   // a likely tie
+            var wantBest: Float = 0
+            let want = ivk_argmin_l2_from_dots_scalar(norms, dots, k, &wantBest)
+            for level in 0...top {
+                _ = ivk_force_isa_level(Int32(level))
+                var best: Float = 0
+                let got = ivk_argmin_l2_from_dots(norms, dots, k, &best)
+                #expect(got == want && best == wantBest, "k = \(k), level \(level)")
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pq_scan.h"
+#include "argmin.h"
 
 #ifdef __cplusplus
 extern "C" {
