@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 import KMeans
 import VectorKernels
 
@@ -13,12 +14,24 @@ struct ProductQuantizer: Sendable {
     let m: Int
     let dsub: Int
     let codebooks: [Float]
+    /// The codebooks transposed to `m × dsub × ksub` (sub-quantizer, component, codeword): the layout the
+    /// lookup-table kernel reads with unit stride.
+    let transposedCodebooks: [Float]
 
     init(dimension: Int, m: Int, codebooks: [Float]) {
         self.dimension = dimension
         self.m = m
-        self.dsub = dimension / m
+        let dsub = dimension / m
+        self.dsub = dsub
         self.codebooks = codebooks
+        var t = [Float](repeating: 0, count: codebooks.count)
+        let ks = Self.ksub
+        for j in 0..<m {
+            for c in 0..<ks {
+                for s in 0..<dsub { t[(j * dsub + s) * ks + c] = codebooks[(j * ks + c) * dsub + s] }
+            }
+        }
+        self.transposedCodebooks = t
     }
 
     var ksub: Int { Self.ksub }
@@ -80,12 +93,9 @@ struct ProductQuantizer: Sendable {
 
     /// `table[j·ksub + c] = ⟨q_j, codeword_{j,c}⟩` for the query at `q` (`m × ksub` floats), into `table`.
     func innerProductTable(_ q: UnsafePointer<Float>, into table: UnsafeMutablePointer<Float>) {
-        codebooks.withUnsafeBufferPointer { cb in
+        transposedCodebooks.withUnsafeBufferPointer { cb in
             guard let base = cb.baseAddress else { return }
-            for j in 0..<m {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(ksub), Int32(dsub), 1, base + j * ksub * dsub,
-                            Int32(dsub), q + j * dsub, 1, 0, table + j * ksub, 1)
-            }
+            ivk_pq_ip_table(q, base, m, dsub, table)
         }
     }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "pq_scan.h"
 #include "argmin.h"
+#include "rescore.h"
 
 #ifdef __cplusplus
 extern "C" {
