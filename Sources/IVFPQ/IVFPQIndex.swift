@@ -62,9 +62,6 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         self.configuration = c
         self.lists = InMemoryInvertedLists(listCount: c.nlist, codeSize: c.subquantizers)
         self.fullVectors = c.keepFullVectors ? FullVectorStore(listCount: c.nlist, dimension: dimension) : nil
-        if c.useOPQ {   // fail at creation rather than at training
-            _ = try OPQRotation.checkSupported()
-        }
     }
 
     /// True once `train` has run (or the index was opened from disk).
@@ -109,7 +106,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
 
         var rot: OPQRotation? = nil
         if cfg.useOPQ {
-            let r = try OPQRotation.train(x, dimension: dimension, m: cfg.subquantizers, seed: cfg.seed)
+            let r = try OPQRotation.train(x, dimension: dimension, m: cfg.subquantizers, seed: cfg.seed, threads: cfg.threads)
             x = r.apply(x)
             rot = r
         }

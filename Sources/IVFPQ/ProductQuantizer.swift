@@ -37,15 +37,17 @@ struct ProductQuantizer: Sendable {
     var ksub: Int { Self.ksub }
 
     /// Trains each sub-quantizer with k-means on its slice of `vectors` (`n × dimension`).
+    /// `initial`: codebooks to start from (hot start), else random training points.
     static func train(_ vectors: [Float], dimension: Int, m: Int, iterations: Int, seed: UInt64,
-                      threads: Int = 0) throws -> ProductQuantizer {
+                      threads: Int = 0, initial: ProductQuantizer? = nil) throws -> ProductQuantizer {
         let dsub = dimension / m
         let n = vectors.count / dimension
         var codebooks = [Float](repeating: 0, count: m * ksub * dsub)
         for j in 0..<m {
             let slice = subvectors(vectors, count: n, dimension: dimension, from: j * dsub, length: dsub)
-            let cfg = KMeansConfiguration(clusters: ksub, iterations: iterations, tolerance: 0, seed: seed &+ UInt64(j),
+            var cfg = KMeansConfiguration(clusters: ksub, iterations: iterations, tolerance: 0, seed: seed &+ UInt64(j),
                                           maxTrainingPoints: 256 * ksub, threads: threads, seeding: .randomPoints)
+            cfg.initialCentroids = initial?.codebook(j)
             let r = try KMeans.train(slice, dimension: dsub, configuration: cfg)
             for i in 0..<(ksub * dsub) { codebooks[j * ksub * dsub + i] = r.centroids[i] }
         }
