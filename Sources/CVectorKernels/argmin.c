@@ -4,6 +4,10 @@
 // holding the overall minimum), as in the scalar twin.
 #include "CVectorKernels.h"
 
+// Separate multiply and add everywhere (no fused multiply-add), so every ISA version and the scalar twin
+// round alike (avx512f code may otherwise contract a*b+c in inlined scalar tails).
+#pragma STDC FP_CONTRACT OFF
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define IVK_AM_X86 1
 #include <immintrin.h>
@@ -18,6 +22,77 @@ size_t ivk_argmin_l2_from_dots_scalar(const float *norms, const float *dots, siz
     }
     *best = b;
     return arg;
+}
+
+void ivk_dots_transposed_f32_scalar(const float *x, const float *ct, size_t d, size_t k, float *out) {
+    for (size_t c = 0; c < k; c++) out[c] = x[0] * ct[c];
+    for (size_t t = 1; t < d; t++) {
+        const float *row = ct + t * k;
+        float xt = x[t];
+        for (size_t c = 0; c < k; c++) out[c] = out[c] + xt * row[c];
+    }
+}
+
+#ifdef IVK_AM_X86
+__attribute__((target("avx2")))
+static void ivk_dots_transposed_f32_avx2_from(const float *x, const float *ct, size_t d, size_t k, size_t c,
+                                              float *out) {
+    for (; c + 16 <= k; c += 16) {
+        __m256 x0 = _mm256_set1_ps(x[0]);
+        __m256 a0 = _mm256_mul_ps(x0, _mm256_loadu_ps(ct + c));
+        __m256 a1 = _mm256_mul_ps(x0, _mm256_loadu_ps(ct + c + 8));
+        for (size_t t = 1; t < d; t++) {
+            const float *row = ct + t * k + c;
+            __m256 xt = _mm256_set1_ps(x[t]);
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(xt, _mm256_loadu_ps(row)));
+            a1 = _mm256_add_ps(a1, _mm256_mul_ps(xt, _mm256_loadu_ps(row + 8)));
+        }
+        _mm256_storeu_ps(out + c, a0);
+        _mm256_storeu_ps(out + c + 8, a1);
+    }
+    for (; c < k; c++) {
+        float s = x[0] * ct[c];
+        for (size_t t = 1; t < d; t++) s = s + x[t] * ct[t * k + c];
+        out[c] = s;
+    }
+}
+
+__attribute__((target("avx2")))
+static void ivk_dots_transposed_f32_avx2(const float *x, const float *ct, size_t d, size_t k, float *out) {
+    ivk_dots_transposed_f32_avx2_from(x, ct, d, k, 0, out);
+}
+
+__attribute__((target("avx512f")))
+static void ivk_dots_transposed_f32_avx512(const float *x, const float *ct, size_t d, size_t k, float *out) {
+    size_t c = 0;
+    for (; c + 64 <= k; c += 64) {
+        __m512 x0 = _mm512_set1_ps(x[0]);
+        __m512 a0 = _mm512_mul_ps(x0, _mm512_loadu_ps(ct + c));
+        __m512 a1 = _mm512_mul_ps(x0, _mm512_loadu_ps(ct + c + 16));
+        __m512 a2 = _mm512_mul_ps(x0, _mm512_loadu_ps(ct + c + 32));
+        __m512 a3 = _mm512_mul_ps(x0, _mm512_loadu_ps(ct + c + 48));
+        for (size_t t = 1; t < d; t++) {
+            const float *row = ct + t * k + c;
+            __m512 xt = _mm512_set1_ps(x[t]);
+            a0 = _mm512_add_ps(a0, _mm512_mul_ps(xt, _mm512_loadu_ps(row)));
+            a1 = _mm512_add_ps(a1, _mm512_mul_ps(xt, _mm512_loadu_ps(row + 16)));
+            a2 = _mm512_add_ps(a2, _mm512_mul_ps(xt, _mm512_loadu_ps(row + 32)));
+            a3 = _mm512_add_ps(a3, _mm512_mul_ps(xt, _mm512_loadu_ps(row + 48)));
+        }
+        _mm512_storeu_ps(out + c, a0); _mm512_storeu_ps(out + c + 16, a1);
+        _mm512_storeu_ps(out + c + 32, a2); _mm512_storeu_ps(out + c + 48, a3);
+    }
+    if (c < k) ivk_dots_transposed_f32_avx2_from(x, ct, d, k, c, out);
+}
+#endif
+
+void ivk_dots_transposed_f32(const float *x, const float *ct, size_t d, size_t k, float *out) {
+#ifdef IVK_AM_X86
+    int level = ivk_isa_level();
+    if (level >= 2) { ivk_dots_transposed_f32_avx512(x, ct, d, k, out); return; }
+    if (level == 1) { ivk_dots_transposed_f32_avx2(x, ct, d, k, out); return; }
+#endif
+    ivk_dots_transposed_f32_scalar(x, ct, d, k, out);
 }
 
 #ifdef IVK_AM_X86

@@ -11,6 +11,10 @@
 // for CPUs with fast gathers, and are tested against the same scalar twin.
 #include "CVectorKernels.h"
 
+// Separate multiply and add everywhere (no fused multiply-add), so every ISA version and the scalar twin
+// round alike (avx512f code may otherwise contract a*b+c in inlined scalar tails).
+#pragma STDC FP_CONTRACT OFF
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define IVK_PQ_X86 1
 #include <immintrin.h>
