@@ -50,9 +50,15 @@ let package = Package(
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
+        .target(name: "BenchSupport", dependencies: ["IndexCore"]),
         .executableTarget(name: "I3Bench", dependencies: [
+            "BenchSupport",
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], exclude: [
+            // Compiled once the HNSW / IVF-PQ public APIs are on main (see docs/benchmarks.md).
+            "HNSWRunner.swift", "IVFPQRunner.swift",
         ]),
 
         // Shared test helpers: seeded data generators, brute-force oracle, temp directories.
@@ -67,6 +73,7 @@ let package = Package(
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

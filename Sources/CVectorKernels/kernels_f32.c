@@ -160,3 +160,29 @@ int ivk_force_isa_level(int level) {
 
 float ivk_dot_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_dot_impl(a, b, n); }
 float ivk_l2sq_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_l2sq_impl(a, b, n); }
+
+// Uniform-signature adapters for ivk_query_dist_resolve (see kernels_mixed.c); the static callee
+// is inlined into each adapter, so a resolved pointer costs one indirect call and no dispatch check.
+static float ivk_qd_dot_f32_scalar(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_dot_f32_scalar(q, (const float *)v, n); }
+static float ivk_qd_l2sq_f32_scalar(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_l2sq_f32_scalar(q, (const float *)v, n); }
+#ifdef IVK_X86
+__attribute__((target("avx2,fma")))
+static float ivk_qd_dot_f32_avx2(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_dot_f32_avx2(q, (const float *)v, n); }
+__attribute__((target("avx2,fma")))
+static float ivk_qd_l2sq_f32_avx2(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_l2sq_f32_avx2(q, (const float *)v, n); }
+__attribute__((target("avx512f")))
+static float ivk_qd_dot_f32_avx512(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_dot_f32_avx512(q, (const float *)v, n); }
+__attribute__((target("avx512f")))
+static float ivk_qd_l2sq_f32_avx512(const float *q, const void *v, const float *aux, size_t n) { (void)aux; return ivk_l2sq_f32_avx512(q, (const float *)v, n); }
+#endif
+
+/// float32 kernels of the uniform signature for the current level (used by ivk_query_dist_resolve).
+ivk_query_dist_fn ivk_query_dist_resolve_f32(int l2) {
+    int level = ivk_isa_level();
+#ifdef IVK_X86
+    if (level >= 2) return l2 ? ivk_qd_l2sq_f32_avx512 : ivk_qd_dot_f32_avx512;
+    if (level == 1) return l2 ? ivk_qd_l2sq_f32_avx2 : ivk_qd_dot_f32_avx2;
+#endif
+    (void)level;
+    return l2 ? ivk_qd_l2sq_f32_scalar : ivk_qd_dot_f32_scalar;
+}

@@ -28,6 +28,52 @@ float ivk_l2sq_f32(const float *a, const float *b, size_t n);
 float ivk_dot_f32_scalar(const float *a, const float *b, size_t n);
 float ivk_l2sq_f32_scalar(const float *a, const float *b, size_t n);
 
+
+// ---- Mixed-precision kernels: a float32 query against a stored float16 or uint8-coded vector ----
+
+/// float32 -> IEEE binary16 (round to nearest even), n values.
+void ivk_f32_to_f16(const float *src, uint16_t *dst, size_t n);
+/// IEEE binary16 -> float32, n values.
+void ivk_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+/// Inner product of a float32 query and a float16 vector.
+float ivk_dot_f32_f16(const float *q, const uint16_t *v, size_t n);
+/// Squared L2 distance of a float32 query and a float16 vector.
+float ivk_l2sq_f32_f16(const float *q, const uint16_t *v, size_t n);
+/// sum q[i] * c[i] for uint8 codes c (the query is pre-multiplied by the per-dimension scales).
+float ivk_dot_f32_u8(const float *q, const uint8_t *c, size_t n);
+/// sum (q[i] - scale[i] * c[i])^2 for uint8 codes c (the query has the per-dimension minimum subtracted).
+float ivk_l2sq_f32_u8(const float *q, const uint8_t *c, const float *scale, size_t n);
+
+float ivk_dot_f32_f16_scalar(const float *q, const uint16_t *v, size_t n);
+float ivk_l2sq_f32_f16_scalar(const float *q, const uint16_t *v, size_t n);
+float ivk_dot_f32_u8_scalar(const float *q, const uint8_t *c, size_t n);
+float ivk_l2sq_f32_u8_scalar(const float *q, const uint8_t *c, const float *scale, size_t n);
+
+/// One signature for every query-vs-stored-vector kernel, so a search loop can call one function
+/// pointer resolved once per query: q = prepared float32 query, v = stored vector (float32, float16 or
+/// uint8 codes), aux = per-dimension scales (uint8 L2 only, else ignored), n = dimension.
+typedef float (*ivk_query_dist_fn)(const float *q, const void *v, const float *aux, size_t n);
+/// Kernel kinds for ivk_query_dist_resolve.
+enum {
+    IVK_DOT_F32 = 0, IVK_L2SQ_F32 = 1, IVK_DOT_F16 = 2, IVK_L2SQ_F16 = 3, IVK_DOT_U8 = 4, IVK_L2SQ_U8 = 5
+};
+/// The best implementation of kernel `kind` for the current ISA level (NULL for an unknown kind).
+ivk_query_dist_fn ivk_query_dist_resolve(int kind);
+
+// ---- Tiny helpers for lock-free graph readers (inlined into Swift callers) ----
+
+/// Hints the CPU to fetch the cache line at p (no effect on results).
+static inline void ivk_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+/// Acquire load / release store of a 32-bit word shared between a writer and concurrent readers.
+static inline uint32_t ivk_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void ivk_store_release_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline uint64_t ivk_load_acquire_u64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void ivk_store_release_u64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline uint64_t ivk_fetch_or_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_or(p, v, __ATOMIC_ACQ_REL); }
+static inline uint64_t ivk_fetch_add_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+static inline uint64_t ivk_fetch_and_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_and(p, v, __ATOMIC_ACQ_REL); }
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,1 +1,0 @@
-// HNSW: work in progress; see the open issue for this target.

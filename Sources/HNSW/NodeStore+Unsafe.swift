@@ -1,0 +1,142 @@
+import CVectorKernels
+
+/// The raw memory of an HNSW graph: every node's level-0 links and vector inline at a fixed stride,
+/// its upper-level links, external id, level and tombstone bit. Internal `UInt32` *slots* index all of
+/// them; external `UInt64` ids live only in `labels` (and the id → slot map of `HNSWGraph`).
+///
+/// Level-0 block, one record of `stride` bytes per slot (like hnswlib's `data_level0_memory_`):
+///
+///     slot s ── level0 + s · stride
+///     ┌────────────┬──────────────────────────────────┬──────────────────────────────────┐
+///     │ count: u32 │ links: u32 × maxM0  (2·M)        │ vector: dimension × (4 | 2 | 1) B │ (pad to 4 B)
+///     └────────────┴──────────────────────────────────┴──────────────────────────────────┘
+///      offset 0      offset 4                           offset vectorOffset = 4 + 4·maxM0
+///
+/// Upper levels (rare: a fraction 1/M of nodes reach level 1): `upper[s]` points to `level(s)` blocks of
+/// `1 + M` words, `[count, links × M]` for levels 1, 2, …, level(s). Side arrays, all indexed by slot:
+/// `labels[s]` (external id), `levels[s]` (top level, UInt8), tombstone bits (`UInt64` words).
+///
+/// Concurrency: link words and counts are written with release stores under the node's stripe lock
+/// and read with acquire loads without a lock, so a search may run while inserts rewrite lists; it
+/// sees each link either before or after the update, and every slot it sees is fully initialised
+/// (vector, label, level and upper blocks are written before the slot is first linked). The buffers
+/// themselves are reallocated (`grow`) only while the owner holds its write lock, with no reader.
+struct NodeStore: @unchecked Sendable {
+    let maxM: Int
+    let maxM0: Int
+    let vectorBytes: Int
+    let vectorOffset: Int
+    let stride: Int
+    private(set) var capacity: Int
+    private(set) var level0: UnsafeMutableRawPointer
+    private(set) var labels: UnsafeMutablePointer<UInt64>
+    private(set) var levels: UnsafeMutablePointer<UInt8>
+    private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    private(set) var tombstoneWords: UnsafeMutablePointer<UInt64>
+
+    /// Bytes of one level-0 record for these settings.
+    static func stride(maxM0: Int, vectorBytes: Int) -> Int {
+        (4 + 4 * maxM0 + vectorBytes + 3) & ~3
+    }
+
+    init(maxM: Int, vectorBytes: Int, capacity: Int) {
+        self.maxM = maxM
+        maxM0 = 2 * maxM
+        self.vectorBytes = vectorBytes
+        vectorOffset = 4 + 4 * 2 * maxM
+        stride = NodeStore.stride(maxM0: 2 * maxM, vectorBytes: vectorBytes)
+        self.capacity = max(1, capacity)
+        level0 = .allocate(byteCount: self.capacity * stride, alignment: 64)
+        labels = .allocate(capacity: self.capacity)
+        levels = .allocate(capacity: self.capacity)
+        upper = .allocate(capacity: self.capacity)
+        upper.initialize(repeating: nil, count: self.capacity)
+        tombstoneWords = .allocate(capacity: (self.capacity + 63) / 64)
+        tombstoneWords.initialize(repeating: 0, count: (self.capacity + 63) / 64)
+    }
+
+    /// Frees everything (the owner calls it once, in deinit).
+    func deallocate(slotCount: Int) {
+        for s in 0..<slotCount { upper[s]?.deallocate() }
+        level0.deallocate()
+        labels.deallocate()
+        levels.deallocate()
+        upper.deallocate()
+        tombstoneWords.deallocate()
+    }
+
+    /// Reallocates every buffer to hold `newCapacity` slots, keeping the first `slotCount`.
+    /// Only with no concurrent reader or writer.
+    mutating func grow(to newCapacity: Int, slotCount: Int) {
+        guard newCapacity > capacity else { return }
+        let l0 = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * stride, alignment: 64)
+        l0.copyMemory(from: level0, byteCount: slotCount * stride)
+        level0.deallocate()
+        level0 = l0
+        let lb = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
+        lb.update(from: labels, count: slotCount)
+        labels.deallocate()
+        labels = lb
+        let lv = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        lv.update(from: levels, count: slotCount)
+        levels.deallocate()
+        levels = lv
+        let up = UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>.allocate(capacity: newCapacity)
+        up.moveInitialize(from: upper, count: capacity)
+        up.advanced(by: capacity).initialize(repeating: nil, count: newCapacity - capacity)
+        upper.deallocate()
+        upper = up
+        let oldWords = (capacity + 63) / 64, newWords = (newCapacity + 63) / 64
+        let tw = UnsafeMutablePointer<UInt64>.allocate(capacity: newWords)
+        tw.update(from: tombstoneWords, count: oldWords)
+        tw.advanced(by: oldWords).initialize(repeating: 0, count: newWords - oldWords)
+        tombstoneWords.deallocate()
+        tombstoneWords = tw
+        capacity = newCapacity
+    }
+
+    /// Sets up slot `s` (not yet linked anywhere): label, level, empty link lists.
+    func initializeNode(_ s: Int, label: UInt64, level: Int) {
+        labels[s] = label
+        levels[s] = UInt8(level)
+        level0.advanced(by: s * stride).storeBytes(of: 0, as: UInt32.self)
+        if level > 0 {
+            let words = level * (1 + maxM)
+            let p = UnsafeMutablePointer<UInt32>.allocate(capacity: words)
+            p.initialize(repeating: 0, count: words)
+            upper[s] = p
+        }
+    }
+
+    /// The stored vector of slot `s`.
+    @inline(__always) func vector(_ s: UInt32) -> UnsafeMutableRawPointer {
+        level0 + Int(s) * stride + vectorOffset
+    }
+
+    /// The `[count, links…]` block of slot `s` at `level`; its capacity is `maxLinks(level)`.
+    @inline(__always) func linkList(_ s: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        if level == 0 { return (level0 + Int(s) * stride).assumingMemoryBound(to: UInt32.self) }
+        // Upper blocks exist for every level ≤ levels[s]; callers never ask for a higher one.
+        return upper[Int(s)].unsafelyUnwrapped + (level - 1) * (1 + maxM)
+    }
+
+    @inline(__always) func maxLinks(_ level: Int) -> Int { level == 0 ? maxM0 : maxM }
+
+    @inline(__always) func isDeleted(_ s: UInt32) -> Bool {
+        ivk_load_acquire_u64(tombstoneWords + Int(s >> 6)) & (1 << UInt64(s & 63)) != 0
+    }
+
+    /// Sets the tombstone bit of `s`; returns whether it was clear before.
+    @discardableResult
+    func markDeleted(_ s: UInt32) -> Bool {
+        let bit: UInt64 = 1 << UInt64(s & 63)
+        return ivk_fetch_or_u64(tombstoneWords + Int(s >> 6), bit) & bit == 0
+    }
+
+    /// Bytes held by these buffers when `slotCount` slots are in use.
+    func memoryBytes(slotCount: Int) -> Int {
+        var upperWords = 0
+        for s in 0..<slotCount { upperWords += Int(levels[s]) * (1 + maxM) }
+        return capacity * (stride + 8 + 1 + 8) + (capacity + 63) / 64 * 8 + upperWords * 4
+    }
+}

@@ -1,0 +1,43 @@
+import BenchSupport
+import IndexCore
+import IVFPQ
+
+/// This package's IVF-PQ: trained on the first `trainSize` base vectors (as the peers' faiss
+/// IndexIVFPQ), nprobe swept, without and with re-ranking of the best k·refine candidates.
+struct IVFPQRunner: ANNRunner {
+    var indexName: String { "ivfpq" }
+
+    func run(_ data: ANNDataset, options: ANNOptions, log: (String) -> Void) throws -> [BenchmarkPoint] {
+        let m = options.pqM ?? IVFPQDefaults.subquantizers(dimension: data.dimension)
+        let nTrain = min(options.trainSize, data.baseCount)
+        let index = try IVFPQIndex(dimension: data.dimension, metric: data.metric,
+                                   configuration: IVFPQConfiguration(nlist: options.nlist, subquantizers: m))
+        let train = try QueryTimer.measure { try index.train(Array(data.base.prefix(nTrain * data.dimension))) }
+        let ids = (0 ..< UInt64(data.baseCount)).map { $0 }
+        let add = try QueryTimer.measure { try index.add(contentsOf: data.base, ids: ids) }
+        log("  i3       IVF\(options.nlist),PQ\(m)x\(options.nbits): train \(String(format: "%.2f", train.seconds)) s on \(nTrain) vectors, add \(String(format: "%.2f", add.seconds)) s")
+        var t = template(data, options: options)
+        t.trainSeconds = train.seconds
+        t.addSeconds = add.seconds
+        t.buildSeconds = train.seconds + add.seconds
+        t.indexBytes = Double(index.memoryBytes)
+        t.bytesPerVector = Double(index.bytesPerVector)
+        let queries = queryRows(data)
+        var points: [BenchmarkPoint] = []
+        let variants: [(String, Int?)] = options.refine > 1 ? [("ivfpq", nil), ("ivfpq+refine", options.refine)] : [("ivfpq", nil)]
+        for (name, refine) in variants {
+            for nprobe in options.nprobe {
+                let sp = SearchParameters(nprobe: nprobe, refineFactor: refine)
+                var params: [String: Double] = ["nlist": Double(options.nlist), "m": Double(m), "nbits": Double(options.nbits),
+                                                "nprobe": Double(nprobe), "train_size": Double(nTrain)]
+                if let r = refine { params["refine"] = Double(r) }
+                let p = try measurePoint(data, options: options, index: name, params: params, passes: options.runs, template: t) { q in
+                    try index.search(queries[q], k: options.k, parameters: sp).map(\.id)
+                }
+                log(describe(p))
+                points.append(p)
+            }
+        }
+        return points
+    }
+}

@@ -1,1 +1,0 @@
-// ShardStore: work in progress; see the open issue for this target.
