@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
         .target(name: "IVFPQ", dependencies: ["IndexCore", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
-        .target(name: "I3Encoder", dependencies: ["CBLAS", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
+        .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
         .target(name: "I3Retriever", dependencies: [
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
