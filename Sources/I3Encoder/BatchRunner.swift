@@ -43,7 +43,6 @@ enum BatchRunner {
                 pooled.withUnsafeMutableBufferPointer { pb in
                     guard let p = pb.baseAddress else { return }
                     Pooling.pool(ws.x, offsets: offsets, hidden: d, tower.pooling, into: p)
-                    var result = UnsafePointer(p)
                     if let head = tower.head, let hws = headWS {
                         final.withUnsafeMutableBufferPointer { fb in
                             guard let f = fb.baseAddress else { return }
@@ -52,8 +51,7 @@ enum BatchRunner {
                         }
                         return
                     }
-                    for (k, i) in batch.enumerated() { out.copy(from: result + k * d, count: d, to: i * d) }
-                    result = UnsafePointer(p)
+                    for (k, i) in batch.enumerated() { out.copy(from: p + k * d, count: d, to: i * d) }
                 }
             }
         }
