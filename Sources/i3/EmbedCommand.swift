@@ -77,10 +77,11 @@ struct Embed: ParsableCommand {
         }
         let data: Data
         if let input {
-            guard let d = FileManager.default.contents(atPath: input) else {
+            guard let h = FileHandle(forReadingAtPath: input) else {
                 throw ValidationError("cannot read input file \(input)")
             }
-            data = d
+            data = h.readDataToEndOfFile()
+            try? h.close()
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()
         }
