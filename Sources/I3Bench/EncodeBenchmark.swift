@@ -33,14 +33,16 @@ struct EncodeBenchmark: ParsableCommand {
     @Option(help: "Queries for the single-query latency measurement (0 = skip).")
     var latencyQueries = 200
 
-    @Option(help: "Python of the reference venv (tools/setup_reference_venv.sh).")
-    var python = ".venv-ref/bin/python"
+    @Option(help: "Python of the peer venv with PyPI torch + sentence-transformers (tools/setup_reference_venv.sh st).")
+    var python = ".venv-st/bin/python"
 
     @Flag(help: "Skip the sentence-transformers side.")
     var noPeer = false
 
     func run() throws {
         let passages = try BenchCorpus.load(corpus, count: count)
+        MemoryStatus.resetPeak()
+        let baseline = MemoryStatus.kilobytes("VmRSS")
         let modelURL = URL(fileURLWithPath: model)
         let encoder = try DualEncoder(modelDirectory: modelURL, options: .init(batchSize: batchSize, threads: threads))
         let tokens = passages.reduce(0) { $0 + encoder.tokenize($1).count }
@@ -117,17 +119,36 @@ struct EncodeBenchmark: ParsableCommand {
             print(line)
         }
         peer?.close()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = MemoryStatus.kilobytes("VmHWM")
         let weights = (try? FileManager.default.attributesOfItem(atPath: modelURL.appendingPathComponent("model.safetensors").path)[.size] as? Int) ?? 0
-        print(String(format: "peak RSS of this process %.1f MB; weight file %.1f MB (%.2f×)",
-                     Double(usage.ru_maxrss) / 1024, Double(weights) / 1_048_576,
-                     Double(usage.ru_maxrss) * 1024 / Double(max(1, weights))))
+        let longest = passages.map { encoder.tokenize($0).count }.sorted().suffix(batchSize).reduce(0, +)
+        let config = (hidden: encoder.dimension, intermediate: encoder.dimension * 4)
+        let activations = Double(min(threads, max(1, passages.count / batchSize)) * longest * (6 * config.hidden + config.intermediate) * 4)
+        print(String(format: "memory: RSS before loading the model %.1f MB, peak after %.1f MB; encoder share %.1f MB = %.2f× the weight file (%.1f MB); largest batch activations ≈ %.1f MB",
+                     baseline / 1024, peak / 1024, (peak - baseline) / 1024, (peak - baseline) * 1024 / Double(max(1, weights)),
+                     Double(weights) / 1_048_576, activations / 1_048_576))
     }
 
     private func median(_ x: [Double]) -> Double {
         let s = x.sorted()
         return s.isEmpty ? 0 : s[s.count / 2]
+    }
+}
+
+/// Resident-set figures of this process from /proc/self/status (Linux).
+enum MemoryStatus {
+    /// A `/proc/self/status` field in kB (0 when unavailable).
+    static func kilobytes(_ field: String) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// Resets the peak (VmHWM) to the current RSS (`echo 5 > /proc/self/clear_refs`).
+    static func resetPeak() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 }
 
@@ -140,6 +161,12 @@ final class PeerProcess {
     init(python: String, arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments
+        // torch's OpenMP threads spin while waiting; on a shared, oversubscribed machine that costs it
+        // up to 5× (measured), so the peer gets passive waiting unless the caller chose otherwise.
+        var env = ProcessInfo.processInfo.environment
+        if env["OMP_WAIT_POLICY"] == nil { env["OMP_WAIT_POLICY"] = "PASSIVE" }
+        env["TOKENIZERS_PARALLELISM"] = env["TOKENIZERS_PARALLELISM"] ?? "false"
+        process.environment = env
         process.standardInput = input
         process.standardOutput = output
         try process.run()
