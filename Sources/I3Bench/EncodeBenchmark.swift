@@ -165,7 +165,6 @@ final class PeerProcess {
         // up to 5× (measured), so the peer gets passive waiting unless the caller chose otherwise.
         var env = ProcessInfo.processInfo.environment
         if env["OMP_WAIT_POLICY"] == nil { env["OMP_WAIT_POLICY"] = "PASSIVE" }
-        env["TOKENIZERS_PARALLELISM"] = env["TOKENIZERS_PARALLELISM"] ?? "false"
         process.environment = env
         process.standardInput = input
         process.standardOutput = output
