@@ -3,13 +3,13 @@
 
 Protocol (one command per line on stdin, one answer per line on stdout):
   startup            -> "ready"
-  encode             -> "elapsed <seconds>"      (encodes all passages, batch_size as given)
+  encode             -> "elapsed <seconds> <cpu seconds>"   (all passages; CPU = user+sys of all threads)
   save <path>        -> "saved"                  (writes the last embeddings as little-endian float32)
   latency <n>        -> "latency <p50_ms> <p99_ms>"   (first n passages, one call each)
   quit
 Run it from the venv made by tools/setup_reference_venv.sh; I3Bench starts it itself.
 """
-import argparse, json, sys, time
+import argparse, json, resource, sys, time
 
 
 def main():
@@ -33,10 +33,14 @@ def main():
         if not cmd:
             continue
         if cmd[0] == "encode":
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             t = time.perf_counter()
             with torch.inference_mode():
                 last = model.encode(passages, batch_size=a.batch_size, convert_to_numpy=True)
-            print(f"elapsed {time.perf_counter() - t:.6f}", flush=True)
+            wall = time.perf_counter() - t
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            print(f"elapsed {wall:.6f} {cpu:.6f}", flush=True)
         elif cmd[0] == "save":
             np.asarray(last, dtype="<f4").tofile(cmd[1])
             print("saved", flush=True)

@@ -59,17 +59,22 @@ struct EncodeBenchmark: ParsableCommand {
         }
 
         var ours: [Double] = [], theirs: [Double] = []
+        var oursCPU: [Double] = [], theirsCPU: [Double] = []
         var lastVectors: [[Float]] = []
         for r in 0..<rounds {
+            let c0 = Self.cpuSeconds()
             let t0 = DispatchTime.now().uptimeNanoseconds
             lastVectors = try encoder.encodePassages(passages)
             let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             ours.append(Double(passages.count) / s)
+            oursCPU.append(Double(passages.count) / max(1e-9, Self.cpuSeconds() - c0))
             var line = "round \(r + 1): I3Encoder \(String(format: "%7.1f", ours.last ?? 0)) passages/s"
             if let peer {
-                let answer = try peer.ask("encode")
-                let secs = Double(answer.split(separator: " ").last ?? "") ?? .nan
+                let answer = try peer.ask("encode").split(separator: " ")
+                let secs = answer.count > 1 ? Double(answer[1]) ?? .nan : .nan
+                let cpu = answer.count > 2 ? Double(answer[2]) ?? .nan : .nan
                 theirs.append(Double(passages.count) / secs)
+                theirsCPU.append(Double(passages.count) / cpu)
                 line += "   sentence-transformers \(String(format: "%7.1f", theirs.last ?? 0)) passages/s"
                 line += "   ratio \(String(format: "%.2f", (ours.last ?? 0) / (theirs.last ?? 1)))"
             }
@@ -84,6 +89,9 @@ struct EncodeBenchmark: ParsableCommand {
             print(String(format: "sentence-transformers: median %.1f passages/s", medianTheirs))
             print(String(format: "ratio (I3Encoder / sentence-transformers): median of per-round ratios %.2f (min %.2f, max %.2f)",
                          median(ratios), ratios.min() ?? 0, ratios.max() ?? 0))
+            let cpuRatios = zip(oursCPU, theirsCPU).map { $0 / $1 }
+            print(String(format: "per CPU-second (user+sys of all threads; robust to a busy machine): I3Encoder %.1f, sentence-transformers %.1f passages/CPU-s, ratio %.2f (min %.2f, max %.2f)",
+                         median(oursCPU), median(theirsCPU), median(cpuRatios), cpuRatios.min() ?? 0, cpuRatios.max() ?? 0))
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("i3bench-\(getpid()).f32")
             _ = try peer.ask("save \(out.path)")
             if let data = FileManager.default.contents(atPath: out.path) {
@@ -127,6 +135,13 @@ struct EncodeBenchmark: ParsableCommand {
         print(String(format: "memory: RSS before loading the model %.1f MB, peak after %.1f MB; encoder share %.1f MB = %.2f× the weight file (%.1f MB); largest batch activations ≈ %.1f MB",
                      baseline / 1024, peak / 1024, (peak - baseline) / 1024, (peak - baseline) * 1024 / Double(max(1, weights)),
                      Double(weights) / 1_048_576, activations / 1_048_576))
+    }
+
+    /// User + system CPU time of this process (all threads), in seconds.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
 
     private func median(_ x: [Double]) -> Double {
