@@ -56,10 +56,10 @@ let package = Package(
             "BenchSupport",
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], exclude: [
-            // Compiled once the HNSW / IVF-PQ public APIs are on main (see docs/benchmarks.md).
-            "HNSWRunner.swift", "IVFPQRunner.swift",
         ]),
+
+        // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.
+        .executableTarget(name: "ShardCrashProbe", dependencies: ["ShardStore"]),
 
         // Shared test helpers: seeded data generators, brute-force oracle, temp directories.
         .target(name: "TestSupport", dependencies: ["IndexCore", "VectorKernels"], path: "Sources/TestSupport"),
@@ -67,10 +67,10 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
         .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
-        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "TestSupport"]),
+        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "TestSupport"]),
-        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "TestSupport"]),
+        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),

@@ -53,6 +53,18 @@ final class HNSWGraph: @unchecked Sendable {
         entry.deallocate()
     }
 
+    /// Installs the id map and counters of a graph whose slots were filled directly (loading).
+    /// Before the graph is shared with any other thread.
+    func restoreBookkeeping(slotCount: Int, slotOf: [UInt64: UInt32], tombstoneCount: Int) {
+        idLock.withLock {
+            self.slotCount = slotCount
+            self.slotOf = slotOf
+            self.tombstoneCount = tombstoneCount
+            // Continue the level sequence reproducibly, but not by repeating the levels already drawn.
+            levelRandom = SeededRandom(seed: parameters.seed ^ (UInt64(slotCount) &* 0x9E37_79B9_7F4A_7C15))
+        }
+    }
+
     // MARK: - Entry point, capacity, ids
 
     /// The entry slot and the top level, or nil for an empty graph.

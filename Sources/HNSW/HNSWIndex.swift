@@ -39,6 +39,15 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    /// An untrained int8 index (opening one that was saved before any vector was added).
+    init(untrainedDimension: Int, metric: Metric, parameters: HNSWParameters, metadata: [String: String]) {
+        dimension = untrainedDimension
+        self.metric = metric
+        self.parameters = parameters
+        graph = nil
+        storedMetadata = metadata
+    }
+
     init(graph: HNSWGraph, metadata: [String: String]) {
         dimension = graph.dimension
         metric = graph.metric

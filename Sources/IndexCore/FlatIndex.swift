@@ -23,6 +23,23 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
 
     public var count: Int { lock.withReadLock { ids.count } }
 
+    /// The ids and row-major vectors in slot order, as stored (normalised for cosine). For persistence.
+    func storedContents() -> (ids: [UInt64], vectors: [Float]) {
+        lock.withReadLock { (ids, vectors) }
+    }
+
+    /// Replaces the contents with stored ones (already validated: unique ids, `ids.count × dimension` finite floats).
+    func replaceContents(ids newIDs: [UInt64], vectors newVectors: [Float]) {
+        var slots: [UInt64: Int] = [:]
+        slots.reserveCapacity(newIDs.count)
+        for (s, id) in newIDs.enumerated() { slots[id] = s }
+        lock.withWriteLock {
+            ids = newIDs
+            vectors = newVectors
+            slotOf = slots
+        }
+    }
+
     /// All live ids in slot order.
     public var allIDs: [UInt64] { lock.withReadLock { ids } }
 

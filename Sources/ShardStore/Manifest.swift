@@ -87,7 +87,7 @@ enum ManifestFile {
     static func decode(_ bytes: [UInt8], path: String) throws -> Manifest {
         func corrupt(_ r: String) -> ShardStoreError { .corruptManifest(path: path, reason: r) }
         var end = bytes.count
-        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        if end > 0, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }  // exactly one optional newline
         guard end > prefixLength, bytes[end - 1] == UInt8(ascii: "}"),
               Array(bytes[0..<prefixHead.count]) == prefixHead,
               Array(bytes[(prefixHead.count + 8)..<prefixLength]) == prefixTail else {

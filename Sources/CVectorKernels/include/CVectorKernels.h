@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "pq_scan.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,135 @@
+// PQ code scanning: out[i] = bias + sum_j lut[j][code_i[j]] for one-byte codes (ksub = 256).
+// Scalar (4 codes interleaved for instruction-level parallelism), AVX2 (8 codes per step) and AVX-512
+// (16 codes per step) versions. The SIMD versions fetch 4 sub-codes of each code with one 32-bit
+// gather, then gather the 4 table entries; the sums are in the same order as the scalar twin
+// (bias first, then j = 0, 1, ...), so all versions give bit-identical results.
+//
+// Measured (clang -O2, AMD EPYC Zen 5, n = 100k codes, m = 8/25/48): scalar 1.4/5.4/9.4 ns per code,
+// AVX2 gather 3.1/9.2/18.1, AVX-512 gather 2.6/7.8/15.4. The scan is bound by table loads (about two per
+// cycle) and gathers do not beat scalar loads there, so ivk_pq_scan_u8 runs the scalar version at every
+// ISA level; the gather versions stay available (ivk_pq_scan_u8_gather, dispatched by ivk_isa_level())
+// for CPUs with fast gathers, and are tested against the same scalar twin.
+#include "CVectorKernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define IVK_PQ_X86 1
+#include <immintrin.h>
+#endif
+
+void ivk_pq_scan_u8_scalar(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const uint8_t *c0 = codes + i * m, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
+        float s0 = bias, s1 = bias, s2 = bias, s3 = bias;
+        const float *t = lut;
+        for (size_t j = 0; j < m; j++, t += 256) {
+            s0 += t[c0[j]]; s1 += t[c1[j]]; s2 += t[c2[j]]; s3 += t[c3[j]];
+        }
+        out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
+    }
+    for (; i < n; i++) {
+        const uint8_t *c = codes + i * m;
+        float s = bias;
+        for (size_t j = 0; j < m; j++) s += lut[j * 256 + c[j]];
+        out[i] = s;
+    }
+}
+
+void ivk_pq_scan2_u8(const float *lut_a, const float *lut_b, const uint8_t *codes, size_t n, size_t m,
+                     float bias, float *out) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const uint8_t *c0 = codes + i * m, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
+        float s0 = bias, s1 = bias, s2 = bias, s3 = bias;
+        const float *a = lut_a, *b = lut_b;
+        for (size_t j = 0; j < m; j++, a += 256, b += 256) {
+            s0 += a[c0[j]] + b[c0[j]]; s1 += a[c1[j]] + b[c1[j]];
+            s2 += a[c2[j]] + b[c2[j]]; s3 += a[c3[j]] + b[c3[j]];
+        }
+        out[i] = s0; out[i + 1] = s1; out[i + 2] = s2; out[i + 3] = s3;
+    }
+    for (; i < n; i++) {
+        const uint8_t *c = codes + i * m;
+        float s = bias;
+        for (size_t j = 0; j < m; j++) s += lut_a[j * 256 + c[j]] + lut_b[j * 256 + c[j]];
+        out[i] = s;
+    }
+}
+
+void ivk_add_f32(const float *a, const float *b, size_t n, float *out) {
+    for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+#ifdef IVK_PQ_X86
+__attribute__((target("avx2,fma")))
+static void ivk_pq_scan_u8_avx2(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out) {
+    size_t i = 0;
+    const int mi = (int)m;
+    const __m256i rows = _mm256_setr_epi32(0, mi, 2 * mi, 3 * mi, 4 * mi, 5 * mi, 6 * mi, 7 * mi);
+    const __m256i low = _mm256_set1_epi32(0xFF);
+    for (; i + 8 <= n; i += 8) {
+        const uint8_t *c = codes + i * m;
+        __m256 acc = _mm256_set1_ps(bias);
+        size_t j = 0;
+        for (; j + 4 <= m; j += 4) {
+            __m256i w = _mm256_i32gather_epi32((const int *)(const void *)(c + j), rows, 1);
+            const float *t = lut + j * 256;
+            acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t, _mm256_and_si256(w, low), 4));
+            acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t + 256, _mm256_and_si256(_mm256_srli_epi32(w, 8), low), 4));
+            acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t + 512, _mm256_and_si256(_mm256_srli_epi32(w, 16), low), 4));
+            acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t + 768, _mm256_srli_epi32(w, 24), 4));
+        }
+        for (; j < m; j++) {
+            __m256i idx = _mm256_setr_epi32(c[j], c[m + j], c[2 * m + j], c[3 * m + j],
+                                            c[4 * m + j], c[5 * m + j], c[6 * m + j], c[7 * m + j]);
+            acc = _mm256_add_ps(acc, _mm256_i32gather_ps(lut + j * 256, idx, 4));
+        }
+        _mm256_storeu_ps(out + i, acc);
+    }
+    if (i < n) ivk_pq_scan_u8_scalar(lut, codes + i * m, n - i, m, bias, out + i);
+}
+
+__attribute__((target("avx512f")))
+static void ivk_pq_scan_u8_avx512(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out) {
+    size_t i = 0;
+    const int mi = (int)m;
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32(mi));
+    const __m512i low = _mm512_set1_epi32(0xFF);
+    for (; i + 16 <= n; i += 16) {
+        const uint8_t *c = codes + i * m;
+        __m512 acc = _mm512_set1_ps(bias);
+        size_t j = 0;
+        for (; j + 4 <= m; j += 4) {
+            __m512i w = _mm512_i32gather_epi32(rows, (const void *)(c + j), 1);
+            const float *t = lut + j * 256;
+            acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_and_si512(w, low), t, 4));
+            acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(w, 8), low), t + 256, 4));
+            acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(w, 16), low), t + 512, 4));
+            acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_srli_epi32(w, 24), t + 768, 4));
+        }
+        for (; j < m; j++) {   // fewer than 4 sub-codes left: a 32-bit gather could read past the end
+            int tail[16];
+            for (int r = 0; r < 16; r++) tail[r] = c[(size_t)r * m + j];
+            acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_loadu_si512((const void *)tail), lut + j * 256, 4));
+        }
+        _mm512_storeu_ps(out + i, acc);
+    }
+    if (i < n) ivk_pq_scan_u8_avx2(lut, codes + i * m, n - i, m, bias, out + i);
+}
+#endif
+
+void ivk_pq_scan_u8(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out) {
+    ivk_pq_scan_u8_scalar(lut, codes, n, m, bias, out);
+}
+
+void ivk_pq_scan_u8_gather(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out) {
+#ifdef IVK_PQ_X86
+    int level = ivk_isa_level();
+    if (level >= 2) { ivk_pq_scan_u8_avx512(lut, codes, n, m, bias, out); return; }
+    if (level == 1) { ivk_pq_scan_u8_avx2(lut, codes, n, m, bias, out); return; }
+#endif
+    ivk_pq_scan_u8_scalar(lut, codes, n, m, bias, out);
+}
+
+const char *ivk_pq_scan_gather_name(void) { return ivk_isa_name(); }

@@ -1,1 +1,0 @@
-// IVFPQ: work in progress; see the open issue for this target.

@@ -1,0 +1,177 @@
+import Foundation
+import IndexCore
+import ShardStore
+
+/// On-disk layout (a shard-store object of kind `ivfpq-index`; every column is checksummed LZ4):
+///
+/// | column       | type    | record length | records      | content                                        |
+/// |--------------|---------|---------------|--------------|------------------------------------------------|
+/// | `header`     | utf8    | variable      | 1            | JSON `IVFPQHeader` (dimension, metric, config) |
+/// | `centroids`  | float32 | d             | nlist        | coarse centroids                               |
+/// | `codebooks`  | float32 | d / m         | m × 256      | PQ codewords (sub-quantizer, codeword)         |
+/// | `rotation`   | float32 | d             | d or 0       | OPQ matrix (x ↦ x · R), empty without OPQ      |
+/// | `list_sizes` | int64   | 1             | nlist        | live entries per list                          |
+/// | `ids`        | int64   | 1             | N            | ids, list by list                              |
+/// | `codes`      | uint8   | m             | N            | PQ codes, same order                           |
+/// | `vectors`    | float32 | d             | N or 0       | full vectors (normalised for cosine), same order |
+///
+/// Deleted entries are not written (saving compacts). The L2 list terms are recomputed on open (same
+/// arithmetic, so the opened index answers identically). User metadata is the manifest's metadata.
+struct IVFPQHeader: Codable, Equatable {
+    var formatVersion = 1
+    var dimension: Int
+    var metric: Metric
+    var configuration: IVFPQConfiguration
+    var count: Int
+    var hasVectors: Bool
+}
+
+extension IVFPQIndex {
+    /// Shard-store kind of a saved IVF-PQ index.
+    public static let storeKind = "ivfpq-index"
+    /// LZ4 block size of saved indexes: the unit of random access when re-ranking reads vectors from disk.
+    static let storeBlockBytes = 16 << 10
+
+    /// Writes the trained index to `directory` (atomically replacing what is there).
+    /// - Throws: `IndexError.notTrained` for an untrained index; shard-store errors for I/O problems.
+    public func save(to directory: URL, metadata: [String: String] = [:]) throws {
+        try lock.withReadLock {
+            guard let cq = coarse, let p = pq else { throw IndexError.notTrained }
+            let d = dimension, m = p.m
+            var w = try ShardWriter(directory: directory, kind: Self.storeKind, metadata: metadata,
+                                    blockBytes: Self.storeBlockBytes)
+            let header = IVFPQHeader(dimension: d, metric: metric, configuration: configuration,
+                                     count: lists.totalCount - tombstones.count, hasVectors: fullVectors != nil)
+            let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
+            try w.addColumn("header", type: .utf8)
+            try w.appendRecord(string: json, to: "header")
+            try w.addColumn("centroids", type: .float32, recordLength: d)
+            try w.append(floats: cq.centroids, to: "centroids")
+            try w.addColumn("codebooks", type: .float32, recordLength: p.dsub)
+            try w.append(floats: p.codebooks, to: "codebooks")
+            try w.addColumn("rotation", type: .float32, recordLength: d)
+            if let rotation { try w.append(floats: rotation.matrix, to: "rotation") }
+            try w.addColumn("list_sizes", type: .int64, recordLength: 1)
+            try w.addColumn("ids", type: .int64, recordLength: 1)
+            try w.addColumn("codes", type: .uint8, recordLength: m)
+            try w.addColumn("vectors", type: .float32, recordLength: d)
+            for l in 0..<lists.listCount {
+                let n = lists.count(l)
+                let live = (0..<n).filter { !tombstones.contains(UInt64(l) << 32 | UInt64($0)) }
+                try w.append(int64s: [Int64(live.count)], to: "list_sizes")
+                try lists.withList(l) { ids, codes in
+                    try w.append(int64s: live.map { Int64(bitPattern: ids[$0]) }, to: "ids")
+                    if live.count == n {
+                        try w.append(uint8s: codes, to: "codes")
+                    } else {
+                        for o in live { try w.append(uint8s: codes[o * m ..< (o + 1) * m], to: "codes") }
+                    }
+                }
+                if let store = fullVectors {
+                    for o in live {
+                        try store.withVector(list: l, offset: o) { v in
+                            try w.append(floats: UnsafeBufferPointer(start: v, count: d), to: "vectors")
+                        }
+                    }
+                }
+            }
+            try w.commit()
+        }
+    }
+
+    /// Opens an index saved by `save(to:)`.
+    /// - Parameters:
+    ///   - expectedDimension, expectedMetric: checked against the stored index when given.
+    ///   - loadFullVectors: load the full vectors for re-ranking into memory. By default (false) they stay
+    ///     on disk and re-ranking reads the `k × refineFactor` candidates through the shard store's random
+    ///     access: memory stays at codes + ids, which is what IVF-PQ is for (see docs/ivfpq.md).
+    /// - Throws: `IndexError.kindMismatch`, `dimensionMismatch`, `metricMismatch`, `corrupt`, or shard-store errors.
+    public static func open(directory: URL, expectedDimension: Int? = nil, expectedMetric: Metric? = nil,
+                            loadFullVectors: Bool = false) throws -> IVFPQIndex {
+        let reader = try ShardReader(directory: directory)
+        guard reader.kind == storeKind else { throw IndexError.kindMismatch(expected: storeKind, stored: reader.kind) }
+        let path = directory.path
+        let headerText = try reader.column("header").string(record: 0)
+        let header: IVFPQHeader
+        do { header = try JSONDecoder().decode(IVFPQHeader.self, from: Data(headerText.utf8)) } catch {
+            throw IndexError.corrupt(path: path, reason: "unreadable header: \(error)")
+        }
+        guard header.formatVersion == 1 else {
+            throw IndexError.corrupt(path: path, reason: "unknown IVF-PQ format version \(header.formatVersion)")
+        }
+        if let e = expectedDimension, e != header.dimension { throw IndexError.dimensionMismatch(expected: e, got: header.dimension) }
+        if let e = expectedMetric, e != header.metric { throw IndexError.metricMismatch(expected: e, stored: header.metric) }
+        let d = header.dimension, cfg = header.configuration
+        let index = try IVFPQIndex(dimension: d, metric: header.metric, configuration: cfg)
+        let m = cfg.subquantizers, nlist = cfg.nlist
+
+        func check(_ ok: Bool, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw IndexError.corrupt(path: path, reason: reason()) }
+        }
+        let centroids = try reader.column("centroids").allFloats()
+        try check(centroids.count == nlist * d, "centroids: \(centroids.count) floats, expected \(nlist * d)")
+        let codebooks = try reader.column("codebooks").allFloats()
+        try check(codebooks.count == ProductQuantizer.ksub * d, "codebooks: \(codebooks.count) floats, expected \(ProductQuantizer.ksub * d)")
+        let rotationValues = try reader.column("rotation").allFloats()
+        try check(rotationValues.isEmpty || rotationValues.count == d * d, "rotation: \(rotationValues.count) floats")
+        let sizes = try reader.column("list_sizes").allInt64s()
+        try check(sizes.count == nlist && sizes.allSatisfy { $0 >= 0 }, "list_sizes: \(sizes.count) records for \(nlist) lists")
+        let total = sizes.reduce(0) { $0 + Int($1) }
+        try check(total == header.count, "list sizes add up to \(total), header says \(header.count)")
+        let ids = try reader.column("ids").allInt64s()
+        let codes = try reader.column("codes").allUInt8s()
+        try check(ids.count == total && codes.count == total * m, "ids/codes: \(ids.count) ids and \(codes.count) code bytes for \(total) entries")
+        try check(Set(ids).count == ids.count, "duplicate ids")
+        let vectorColumn = try reader.column("vectors")
+        try check(vectorColumn.recordCount == (header.hasVectors ? total : 0), "vectors: \(vectorColumn.recordCount) records for \(total) entries")
+        for v in [centroids, codebooks, rotationValues] {
+            try check(!v.contains { !$0.isFinite }, "non-finite value in the trained parameters")
+        }
+
+        let cq = CoarseQuantizer(centroids: centroids, dimension: d)
+        let p = ProductQuantizer(dimension: d, m: m, codebooks: codebooks)
+        var starts = [Int](repeating: 0, count: nlist + 1)
+        for l in 0..<nlist { starts[l + 1] = starts[l] + Int(sizes[l]) }
+        for l in 0..<nlist {
+            let a = starts[l], b = starts[l + 1]
+            index.lists.set(list: l, ids: ids[a ..< b].map { UInt64(bitPattern: $0) }, codes: Array(codes[a * m ..< b * m]))
+        }
+        if header.hasVectors {
+            if loadFullVectors {
+                let all = try vectorColumn.allFloats()
+                let store = FullVectorStore(listCount: nlist, dimension: d)
+                for l in 0..<nlist { store.setMemory(list: l, vectors: Array(all[starts[l] * d ..< starts[l + 1] * d])) }
+                index.fullVectors = store
+            } else {
+                index.fullVectors = FullVectorStore(listCount: nlist, dimension: d,
+                                                    disk: ShardVectors(column: vectorColumn, listStarts: starts, dimension: d))
+            }
+        } else {
+            index.fullVectors = nil
+        }
+        index.coarse = cq
+        index.pq = p
+        index.rotation = rotationValues.isEmpty ? nil : OPQRotation(dimension: d, matrix: rotationValues)
+        index.listTerms = header.metric == .l2 ? p.listTerms(centroids: centroids, nlist: nlist) : []
+        index.storedMetadata = reader.metadata
+        return index
+    }
+}
+
+/// Full vectors read on demand from the `vectors` column (block-level LZ4 random access, cached blocks).
+struct ShardVectors: DiskVectors {
+    let column: ColumnReader
+    /// `nlist + 1` record offsets: list `l` is records `listStarts[l] ..< listStarts[l + 1]`.
+    let listStarts: [Int]
+    let dimension: Int
+
+    func count(list: Int) -> Int { listStarts[list + 1] - listStarts[list] }
+
+    func vector(list: Int, offset: Int) throws -> [Float] {
+        let v = try column.floats(record: listStarts[list] + offset)
+        guard v.count == dimension else {
+            throw IndexError.corrupt(path: "vectors", reason: "record of \(v.count) floats, expected \(dimension)")
+        }
+        return v
+    }
+}

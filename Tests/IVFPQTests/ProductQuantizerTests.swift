@@ -1,0 +1,48 @@
+import CVectorKernels
+import Testing
+import TestSupport
+@testable import IVFPQ
+
+@Suite struct ProductQuantizerTests {
+    @Test func reconstructionErrorDecreasesWithM() throws {
+        let d = 32, n = 3000
+        let x = TestData.gaussian(count: n, dimension: d, seed: 4)
+        var errors: [Double] = []
+        for m in [2, 4, 8, 16] {
+            let pq = try ProductQuantizer.train(x, dimension: d, m: m, iterations: 10, seed: 1)
+            let y = pq.decode(pq.encode(x, count: n), count: n)
+            var e = 0.0
+            for i in 0..<x.count { let t = Double(x[i] - y[i]); e += t * t }
+            errors.append(e / Double(n))
+        }
+        for i in 1..<errors.count { #expect(errors[i] < errors[i - 1], "MSE by m = 2,4,8,16: \(errors)") }
+    }
+
+    @Test func scanKernelsMatchTheScalarTwin() {
+        for m in [1, 3, 4, 8, 13, 16, 25] {
+            let n = 103
+            var seed: UInt32 = 7
+            func next() -> UInt32 { seed = seed &* 1_664_525 &+ 1_013_904_223; return seed >> 8 }
+            let lut = (0..<(m * 256)).map { _ in Float(next() % 1000) / 100 - 5 }
+            let lut2 = (0..<(m * 256)).map { _ in Float(next() % 1000) / 100 - 5 }
+            let codes = (0..<(n * m)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            var a = [Float](repeating: 0, count: n), b = a, c = a, sum = a, e = a
+            ivk_pq_scan_u8_scalar(lut, codes, n, m, 0.25, &a)
+            ivk_pq_scan_u8(lut, codes, n, m, 0.25, &b)
+            ivk_pq_scan_u8_gather(lut, codes, n, m, 0.25, &c)
+            #expect(a == b)
+            #expect(a == c, "gather (\(String(cString: ivk_pq_scan_gather_name()))) differs for m = \(m)")
+            var summed = [Float](repeating: 0, count: m * 256)
+            ivk_add_f32(lut, lut2, m * 256, &summed)
+            ivk_pq_scan_u8(summed, codes, n, m, 0.25, &sum)
+            ivk_pq_scan2_u8(lut, lut2, codes, n, m, 0.25, &e)
+            #expect(sum == e)
+            // Against a plain Swift loop.
+            for i in 0..<n {
+                var s: Float = 0.25
+                for j in 0..<m { s += lut[j * 256 + Int(codes[i * m + j])] }
+                #expect(s == a[i])
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Testing
+import TestSupport
+import VectorKernels
+@testable import KMeans
+
+@Suite struct KMeansTests {
+    /// Every true cluster ends up in exactly one k-means cluster, and vice versa (k-means++ seeding;
+    /// uniform seeding can legitimately put two seeds in one cluster, a local optimum Lloyd keeps).
+    @Test func recoversSeparatedClusters() throws {
+        let seeding = KMeansSeeding.kMeansPlusPlus
+        let d = 16, k = 8
+        let (x, labels) = TestData.clustered(count: 2000, dimension: d, clusters: k, seed: 7)
+        var cfg = KMeansConfiguration(clusters: k, seeding: seeding)
+        cfg.iterations = 30
+        let r = try KMeans.train(x, dimension: d, configuration: cfg)
+        let assigned = r.assign(x)
+        var map = [Int: Int32]()
+        for (i, l) in labels.enumerated() {
+            if let m = map[l] { #expect(m == assigned[i]) } else { map[l] = assigned[i] }
+        }
+        #expect(Set(map.values).count == k)
+        // Each centroid is within a few spreads of a true centre: inertia per point ≈ d · 0.05².
+        #expect(r.inertia / 2000 < Double(d) * 0.0025 * 1.5)
+    }
+
+    @Test func deterministicForSeedAndIndependentOfThreads() throws {
+        let x = TestData.gaussian(count: 3000, dimension: 12, seed: 3)
+        var cfg = KMeansConfiguration(clusters: 20, iterations: 8)
+        cfg.threads = 1
+        let a = try KMeans.train(x, dimension: 12, configuration: cfg)
+        let b = try KMeans.train(x, dimension: 12, configuration: cfg)
+        cfg.threads = 2
+        let c = try KMeans.train(x, dimension: 12, configuration: cfg)
+        #expect(a.centroids == b.centroids)
+        #expect(a.centroids == c.centroids)
+        cfg.seed = 99
+        let e = try KMeans.train(x, dimension: 12, configuration: cfg)
+        #expect(e.centroids != a.centroids)
+    }
+
+    @Test func assignmentMatchesBruteForce() throws {
+        let d = 10
+        let x = TestData.gaussian(count: 500, dimension: d, seed: 5)
+        let r = try KMeans.train(x, dimension: d, configuration: .init(clusters: 17, iterations: 3))
+        let labels = r.assign(x)
+        for i in 0..<500 {
+            var best = Float.infinity, arg = -1
+            for c in 0..<17 {
+                var s: Float = 0
+                for j in 0..<d { let t = x[i * d + j] - r.centroids[c * d + j]; s += t * t }
+                if s < best { best = s; arg = c }
+            }
+            var got: Float = 0
+            for j in 0..<d { let t = x[i * d + j] - r.centroids[Int(labels[i]) * d + j]; got += t * t }
+            #expect(got <= best + 1e-4, "point \(i): assigned \(labels[i]), nearest \(arg)")
+        }
+    }
+
+    @Test func inertiaDecreasesWithMoreIterationsAndSamplingIsHonoured() throws {
+        let x = TestData.gaussian(count: 4000, dimension: 8, seed: 11)
+        let one = try KMeans.train(x, dimension: 8, configuration: .init(clusters: 32, iterations: 1, tolerance: 0))
+        let many = try KMeans.train(x, dimension: 8, configuration: .init(clusters: 32, iterations: 15, tolerance: 0))
+        #expect(many.inertia < one.inertia)
+        #expect(many.iterations == 15)
+        let sampled = try KMeans.train(x, dimension: 8, configuration: .init(clusters: 32, iterations: 5, maxTrainingPoints: 500))
+        // The inertia is measured on the 500 sampled points only.
+        #expect(sampled.inertia < many.inertia / 4)
+        #expect(sampled.clusters == 32)
+    }
+
+    @Test func sphericalCentroidsHaveUnitNorm() throws {
+        let x = TestData.gaussian(count: 1000, dimension: 6, seed: 2)
+        var cfg = KMeansConfiguration(clusters: 10, iterations: 5)
+        cfg.spherical = true
+        let r = try KMeans.train(x, dimension: 6, configuration: cfg)
+        for c in 0..<10 {
+            let row = Array(r.centroids[c * 6 ..< c * 6 + 6])
+            #expect(abs(Distances.dot(row, row) - 1) < 1e-4)
+        }
+    }
+
+    @Test func emptyClusterIsRepairedBySplittingALargeOne() {
+        var centroids: [Float] = [1, 2, 9, 9, 5, 5]
+        var sizes = [10, 0, 0]
+        var rng = SeededRandom(seed: 1)
+        KMeans.repairEmptyClusters(&centroids, sizes: &sizes, dimension: 2, points: 10, rng: &rng)
+        #expect(sizes.allSatisfy { $0 > 0 })
+        #expect(sizes.reduce(0, +) == 10)
+        // The new centroids are near the split one and distinct from it.
+        #expect(abs(centroids[2] - 1) < 0.01 && abs(centroids[3] - 2) < 0.01)
+        #expect(centroids[0 ..< 2] != centroids[2 ..< 4])
+    }
+
+    @Test func duplicatesDoNotLeaveEmptyClustersWhenAvoidable() throws {
+        // 40 copies of one point and 40 distinct ones, 20 clusters.
+        var x = [Float](repeating: 3, count: 40 * 4)
+        x += TestData.gaussian(count: 40, dimension: 4, seed: 8)
+        let r = try KMeans.train(x, dimension: 4, configuration: .init(clusters: 20, seeding: .randomPoints))
+        #expect(Set(r.assign(x)).count >= 15)
+    }
+
+    @Test func badInputIsAClearError() {
+        #expect(throws: KMeansError.tooFewPoints(points: 5, clusters: 10)) {
+            try KMeans.train(TestData.gaussian(count: 5, dimension: 3, seed: 1), dimension: 3, configuration: .init(clusters: 10))
+        }
+        var x = TestData.gaussian(count: 50, dimension: 3, seed: 1)
+        x[7] = .nan
+        #expect(throws: KMeansError.nonFinite(point: 2, component: 1)) {
+            try KMeans.train(x, dimension: 3, configuration: .init(clusters: 4))
+        }
+        #expect(throws: KMeansError.badShape(count: 10, dimension: 3)) {
+            try KMeans.train([Float](repeating: 0, count: 10), dimension: 3, configuration: .init(clusters: 1))
+        }
+        #expect(throws: KMeansError.self) {
+            try KMeans.train(TestData.gaussian(count: 50, dimension: 3, seed: 1), dimension: 3, configuration: .init(clusters: 0))
+        }
+    }
+}
