@@ -56,9 +56,6 @@ let package = Package(
             "BenchSupport",
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], exclude: [
-            // Compiled once the IVF-PQ public API is on main (see docs/benchmarks.md).
-            "IVFPQRunner.swift",
         ]),
 
         // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.

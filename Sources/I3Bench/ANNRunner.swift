@@ -59,8 +59,7 @@ extension ANNRunner {
 
 /// Prints one measured point in the same format as `tools/ann/peers.py`.
 func describe(_ p: BenchmarkPoint) -> String {
-    let lib = p.library.padding(toLength: 8, withPad: " ", startingAt: 0)
-    let idx = p.index.padding(toLength: 13, withPad: " ", startingAt: 0)
-    let params = p.paramsText.padding(toLength: 40, withPad: " ", startingAt: 0)
-    return "  \(lib) \(idx) \(p.mode.padding(toLength: 6, withPad: " ", startingAt: 0)) \(params) recall@10=\(String(format: "%.4f", p.recallAt10))  QPS=\(String(format: "%.0f", p.qps))"
+    // Left-aligned in a column of at least `n` characters, never truncated.
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    return "  \(pad(p.library, 8)) \(pad(p.index, 13)) \(pad(p.mode, 6)) \(pad(p.paramsText, 40)) recall@10=\(String(format: "%.4f", p.recallAt10))  QPS=\(String(format: "%.0f", p.qps))"
 }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// The index runners compiled into this build, by `--index` name. HNSWRunner.swift and
-/// IVFPQRunner.swift join the build (Package.swift `exclude`) once the HNSW and IVF-PQ APIs land.
+/// The index runners of `I3Bench ann`, by `--index` name.
 enum ANNRunners {
     static let available: [String: any ANNRunner] = [
         "flat": FlatRunner(),
         "hnsw": HNSWRunner(),
+        "ivfpq": IVFPQRunner(),
     ]
     /// The order `--index all` runs them in.
     static let order = ["flat", "hnsw", "ivfpq"]

@@ -11,7 +11,8 @@ struct IVFPQRunner: ANNRunner {
         let m = options.pqM ?? IVFPQDefaults.subquantizers(dimension: data.dimension)
         let nTrain = min(options.trainSize, data.baseCount)
         let index = try IVFPQIndex(dimension: data.dimension, metric: data.metric,
-                                   configuration: IVFPQConfiguration(nlist: options.nlist, subquantizers: m))
+                                   configuration: IVFPQConfiguration(nlist: options.nlist, subquantizers: m,
+                                                                     bitsPerCode: options.nbits))
         let train = try QueryTimer.measure { try index.train(Array(data.base.prefix(nTrain * data.dimension))) }
         let ids = (0 ..< UInt64(data.baseCount)).map { $0 }
         let add = try QueryTimer.measure { try index.add(contentsOf: data.base, ids: ids) }
@@ -20,8 +21,10 @@ struct IVFPQRunner: ANNRunner {
         t.trainSeconds = train.seconds
         t.addSeconds = add.seconds
         t.buildSeconds = train.seconds + add.seconds
-        t.indexBytes = Double(index.memoryBytes)
-        t.bytesPerVector = Double(index.bytesPerVector)
+        // Without re-ranking the full vectors are not needed: count codes, ids and the fixed part only
+        // (as faiss IndexIVFPQ); with re-ranking count everything (as faiss IndexRefineFlat).
+        let codesOnly = Double(index.fixedBytes + data.baseCount * index.bytesPerVector)
+        let withVectors = Double(index.memoryBytes)
         let queries = queryRows(data)
         var points: [BenchmarkPoint] = []
         let variants: [(String, Int?)] = options.refine > 1 ? [("ivfpq", nil), ("ivfpq+refine", options.refine)] : [("ivfpq", nil)]
@@ -31,6 +34,9 @@ struct IVFPQRunner: ANNRunner {
                 var params: [String: Double] = ["nlist": Double(options.nlist), "m": Double(m), "nbits": Double(options.nbits),
                                                 "nprobe": Double(nprobe), "train_size": Double(nTrain)]
                 if let r = refine { params["refine"] = Double(r) }
+                var t = t
+                t.indexBytes = refine == nil ? codesOnly : withVectors
+                t.bytesPerVector = Double(index.bytesPerVector + (refine == nil ? 0 : 4 * data.dimension))
                 let p = try measurePoint(data, options: options, index: name, params: params, passes: options.runs, template: t) { q in
                     try index.search(queries[q], k: options.k, parameters: sp).map(\.id)
                 }

@@ -2,23 +2,15 @@
 /// random access, and copying into typed arrays. All offsets come from validated index files and are
 /// checked against the shard sizes before use.
 extension ColumnReader {
-    /// The shard file's bytes, after checking them against the manifest's checksum.
-    static func readVerifiedFile(_ shard: OpenShard) throws -> [UInt8] {
-        let size = shard.manifest.compressedBytes
-        let bytes = try shard.file.readExactly(size, at: 0)
-        let actual = XXH32.hash(bytes)
-        guard XXH32.label(actual) == shard.manifest.checksum.lowercased() else {
-            throw ShardStoreError.checksumMismatch(path: shard.file.path, detail: "shard file", expected: shard.manifest.checksum,
-                                                   actual: XXH32.label(actual))
-        }
-        return bytes
-    }
-
-    /// Decodes shard `s` entirely into `dst` (exactly its raw size).
+    /// Decodes shard `s` entirely into `dst` (exactly its raw size), checking the file checksum and the
+    /// frame's block and content checksums. Memory: `dst` plus a 1 MiB read buffer.
     func readWholeShard(_ s: Int, into dst: UnsafeMutableRawBufferPointer) throws {
         let shard = shards[s]
-        let bytes = try ColumnReader.readVerifiedFile(shard)
-        try bytes.withUnsafeBytes { try LZ4Frame.decodeFrame($0, into: dst, path: shard.file.path) }
+        guard let expected = ManifestFile.parseChecksum(shard.manifest.checksum.lowercased()) else {
+            throw ShardStoreError.corruptManifest(path: shard.file.path, reason: "bad checksum \(shard.manifest.checksum)")
+        }
+        try LZ4Frame.decodeFrame(file: shard.file, compressedBytes: shard.manifest.compressedBytes,
+                                 expectedChecksum: expected, into: dst)
     }
 
     /// Decodes block `b` of shard `s` into `dst` (exactly the block's raw size).

@@ -107,52 +107,83 @@ enum LZ4Frame {
         }
     }
 
-    /// Decodes a whole frame held in `compressed` into exactly `dst.count` bytes (LZ4F verifies the block
-    /// and content checksums).
-    static func decodeFrame(_ compressed: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer, path: String) throws {
+    /// Bytes read from a shard file per step when decoding it whole.
+    static let readChunkBytes = 1 << 20
+
+    /// Decodes the whole frame in `file` (`compressedBytes` long) into exactly `dst.count` bytes, reading it in
+    /// 1 MiB steps. Checks the file's XXH32 against `expectedChecksum` (reported first: a damaged file is a
+    /// checksum mismatch, whatever the decoder made of it), and LZ4F checks block and content checksums.
+    static func decodeFrame(file: FileDescriptor, compressedBytes: Int, expectedChecksum: UInt32,
+                            into dst: UnsafeMutableRawBufferPointer) throws {
+        let path = file.path
         var dctx: OpaquePointer?
         let rc = LZ4F_createDecompressionContext(&dctx, UInt32(LZ4F_VERSION))
         guard LZ4F_isError(rc) == 0 else {
             throw ShardStoreError.io(path: path, operation: "create LZ4 decompression context", reason: errorName(rc))
         }
         defer { LZ4F_freeDecompressionContext(dctx) }
-        guard let src = compressed.baseAddress else {
-            throw ShardStoreError.truncatedFrame(path: path, expectedBytes: headerLength, actualBytes: 0)
-        }
-        var consumed = 0, produced = 0
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(readChunkBytes, max(compressedBytes, 1)), alignment: 16)
+        defer { chunk.deallocate() }
+        var hasher = XXH32()
+        var fileOffset = 0, produced = 0, finished = false
+        var frameError: ShardStoreError?
         var scratch: UInt8 = 0
-        while true {
-            var srcSize = compressed.count - consumed
-            var dstSize = dst.count - produced
-            let out: UnsafeMutableRawPointer
-            if let d = dst.baseAddress, dstSize > 0 { out = d + produced } else {
-                // Output full: give a 1-byte window so extra content is detected rather than ignored.
-                out = withUnsafeMutablePointer(to: &scratch) { UnsafeMutableRawPointer($0) }
-                dstSize = produced == dst.count ? 1 : 0
+        while fileOffset < compressedBytes {
+            let n = min(chunk.count, compressedBytes - fileOffset)
+            let window = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<n])
+            let got = try file.read(into: window, at: fileOffset)
+            guard got == n else {
+                throw ShardStoreError.truncatedFrame(path: path, expectedBytes: compressedBytes, actualBytes: fileOffset + got)
             }
-            let hint = LZ4F_decompress(dctx, out, &dstSize, src + consumed, &srcSize, nil)
-            if LZ4F_isError(hint) != 0 {
-                let name = errorName(hint)
-                if name.contains("ontentChecksum") || name.contains("lockChecksum") {
-                    throw ShardStoreError.checksumMismatch(path: path, detail: name, expected: "stored", actual: "differs")
+            hasher.update(UnsafeRawBufferPointer(window))
+            fileOffset += n
+            guard frameError == nil, let src = window.baseAddress else { continue }
+            var consumed = 0
+            while consumed < n {
+                if finished {
+                    frameError = .corruptFrame(path: path, reason: "\(compressedBytes - fileOffset + n - consumed) bytes after the end of the frame")
+                    break
                 }
-                throw ShardStoreError.corruptFrame(path: path, reason: name)
+                var srcSize = n - consumed
+                var dstSize = dst.count - produced
+                let out: UnsafeMutableRawPointer
+                if let d = dst.baseAddress, dstSize > 0 { out = d + produced } else {
+                    // Output full: a 1-byte window, so that extra content is detected rather than ignored.
+                    out = withUnsafeMutablePointer(to: &scratch) { UnsafeMutableRawPointer($0) }
+                    dstSize = 1
+                }
+                let full = produced == dst.count
+                let hint = LZ4F_decompress(dctx, out, &dstSize, src + consumed, &srcSize, nil)
+                if LZ4F_isError(hint) != 0 {
+                    let name = errorName(hint)
+                    frameError = name.contains("hecksum")
+                        ? .checksumMismatch(path: path, detail: name, expected: "stored", actual: "differs")
+                        : .corruptFrame(path: path, reason: name)
+                    break
+                }
+                if full && dstSize > 0 {
+                    frameError = .manifestMismatch(path: path, reason: "frame holds more than the \(dst.count) raw bytes the manifest lists")
+                    break
+                }
+                consumed += srcSize
+                produced += dstSize
+                if hint == 0 { finished = true; continue }
+                if srcSize == 0 && dstSize == 0 {
+                    frameError = .corruptFrame(path: path, reason: "the decoder made no progress at byte \(fileOffset - n + consumed)")
+                    break
+                }
             }
-            if produced == dst.count && dstSize > 0 {
-                throw ShardStoreError.manifestMismatch(path: path, reason: "frame holds more than the \(dst.count) raw bytes the manifest lists")
-            }
-            consumed += srcSize
-            produced += dstSize
-            if hint == 0 { break }
-            if srcSize == 0 && dstSize == 0 && consumed >= compressed.count {
-                throw ShardStoreError.truncatedFrame(path: path, expectedBytes: compressed.count + hint, actualBytes: compressed.count)
-            }
+        }
+        let actual = hasher.digest()
+        guard actual == expectedChecksum else {
+            throw ShardStoreError.checksumMismatch(path: path, detail: "shard file", expected: XXH32.label(expectedChecksum), actual: XXH32.label(actual))
+        }
+        if let e = frameError { throw e }
+        guard finished else {
+            throw ShardStoreError.truncatedFrame(path: path, expectedBytes: compressedBytes + 1, actualBytes: compressedBytes)
         }
         guard produced == dst.count else {
             throw ShardStoreError.manifestMismatch(path: path, reason: "frame holds \(produced) raw bytes, the manifest says \(dst.count)")
-        }
-        guard consumed == compressed.count else {
-            throw ShardStoreError.corruptFrame(path: path, reason: "\(compressed.count - consumed) bytes after the end of the frame")
         }
     }
 }

@@ -45,9 +45,11 @@ public struct ShardWriter {
     }
 
     /// Adds a column. `recordLength` is the number of elements per record for fixed-length columns, or nil
-    /// for variable-length columns (one `appendRecord` call per record).
-    public mutating func addColumn(_ name: String, type: ElementType, recordLength: Int? = nil) throws {
-        try state.addColumn(name, type: type, recordLength: recordLength)
+    /// for variable-length columns (one `appendRecord` call per record). `blockBytes` overrides the writer's
+    /// block size for this column: 16 KiB makes single-record reads of a vector column that is read at
+    /// random (re-ranking) about 3× cheaper, for a slightly lower compression ratio.
+    public mutating func addColumn(_ name: String, type: ElementType, recordLength: Int? = nil, blockBytes: Int? = nil) throws {
+        try state.addColumn(name, type: type, recordLength: recordLength, blockBytes: blockBytes)
     }
 
     // MARK: Fixed-length columns: any whole number of records at once
@@ -108,7 +110,8 @@ public struct ShardWriter {
 
     /// Appends one string (its UTF-8 bytes) to a `utf8` column.
     public mutating func appendRecord(string: String, to column: String) throws {
-        try state.append(Array(string.utf8), type: .utf8, to: column, oneRecord: true)
+        var text = string
+        try text.withUTF8 { try state.appendUTF8($0, to: column) }
     }
 
     /// Records appended so far to `column`.
@@ -164,6 +167,7 @@ final class WriterState {
     var hook: (@Sendable (CommitStage) -> Void)?
     var useExchange = true
     private var columns: [ColumnWriter] = []
+    private var columnsByName: [String: ColumnWriter] = [:]
     private var closed = false
 
     init(destination: String, kind: String, metadata: [String: String], maxShardBytes: Int, blockBytes: Int) throws {
@@ -202,28 +206,35 @@ final class WriterState {
         guard !closed else { return }
         closed = true
         columns = []
+        columnsByName = [:]
         try? FileSystem.removeTree(temporary)
     }
 
     func column(_ name: String) throws -> ColumnWriter {
         guard !closed else { throw ShardStoreError.writerClosed(path: destination) }
-        guard let c = columns.first(where: { $0.name == name }) else {
+        guard let c = columnsByName[name] else {
             throw ShardStoreError.columnNotFound(name: name, available: columns.map(\.name))
         }
         return c
     }
 
-    func addColumn(_ name: String, type: ElementType, recordLength: Int?) throws {
+    func addColumn(_ name: String, type: ElementType, recordLength: Int?, blockBytes columnBlockBytes: Int?) throws {
         guard !closed else { throw ShardStoreError.writerClosed(path: destination) }
         guard ColumnNames.isValid(name) else {
             throw ShardStoreError.invalidArgument(name: "column name", reason: "\"\(name)\" must be 1-128 of A-Z a-z 0-9 _ - . and not start with a dot")
         }
-        guard !columns.contains(where: { $0.name == name }) else { throw ShardStoreError.duplicateColumn(name) }
+        guard columnsByName[name] == nil else { throw ShardStoreError.duplicateColumn(name) }
         if type == .utf8, recordLength != nil {
             throw ShardStoreError.invalidArgument(name: "recordLength", reason: "utf8 columns are variable-length (pass nil)")
         }
-        columns.append(try ColumnWriter(name: name, elementType: type, recordLength: recordLength,
-                                        maxShardBytes: maxShardBytes, blockBytes: blockBytes, directory: temporary))
+        let block = columnBlockBytes ?? blockBytes
+        guard LZ4Frame.blockBytesRange.contains(block) else {
+            throw ShardStoreError.invalidArgument(name: "blockBytes", reason: "must be in \(LZ4Frame.blockBytesRange), got \(block)")
+        }
+        let column = try ColumnWriter(name: name, elementType: type, recordLength: recordLength,
+                                      maxShardBytes: maxShardBytes, blockBytes: block, directory: temporary)
+        columns.append(column)
+        columnsByName[name] = column
     }
 
     func append<C: Collection>(_ values: C, type: ElementType, to name: String, oneRecord: Bool) throws {
@@ -239,6 +250,12 @@ final class WriterState {
                 if oneRecord { try c.appendRecord(raw, elements: copy.count) } else { try c.appendRecords(raw, elements: copy.count) }
             }
         }
+    }
+
+    func appendUTF8(_ bytes: UnsafeBufferPointer<UInt8>, to name: String) throws {
+        let c = try column(name)
+        guard c.elementType == .utf8 else { throw ShardStoreError.typeMismatch(column: name, expected: c.elementType, actual: .utf8) }
+        try c.appendRecord(UnsafeRawBufferPointer(bytes), elements: bytes.count)
     }
 
     func commit() throws {
@@ -258,6 +275,7 @@ final class WriterState {
             try AtomicCommit.replace(destination, with: temporary, parent: parent, useExchange: useExchange, hook: hook)
             closed = true
             columns = []
+            columnsByName = [:]
         } catch {
             abort()
             throw error

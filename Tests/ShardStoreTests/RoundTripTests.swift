@@ -29,7 +29,7 @@ import TestSupport
         try w.addColumn("i32", type: .int32, recordLength: 1)
         try w.addColumn("i64", type: .int64, recordLength: 1)
         try w.addColumn("text", type: .utf8)
-        try w.addColumn("ragged", type: .float32)
+        try w.addColumn("ragged", type: .float32, blockBytes: 8192)
         // Appends in uneven chunks, mixing arrays and slices.
         var at = 0
         while at < records {

@@ -1,1 +1,0 @@
-// I3Retriever: work in progress; see the open issue for this target.

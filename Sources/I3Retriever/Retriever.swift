@@ -1,0 +1,141 @@
+import Foundation
+import IndexCore
+import ShardStore
+
+/// One search result.
+public struct SearchHit: Sendable, Hashable {
+    /// 1-based rank.
+    public var rank: Int
+    /// The passage id from the collection file.
+    public var id: String
+    /// Similarity score (higher is better).
+    public var score: Float
+    /// The passage title ("" when the collection had none).
+    public var title: String
+    /// The passage text.
+    public var text: String
+    /// The internal id the vector index uses.
+    public var internalID: UInt64
+}
+
+/// A persistent index directory opened for searching.
+///
+/// ```swift
+/// let retriever = try Retriever(directory: indexURL, encoder: encoder)
+/// for hit in try retriever.search("a small venomous snake", k: 5) {
+///     print(hit.rank, hit.id, hit.score, hit.text)
+/// }
+/// ```
+///
+/// All search methods are safe to call from many threads or tasks at once: the encoder, the index
+/// and the passage store are immutable or internally synchronised.
+public final class Retriever: Sendable {
+    /// What built the directory.
+    public let manifest: IndexManifest
+    /// The directory.
+    public let directory: URL
+    /// The query encoder.
+    public let encoder: any TextEncoding
+    /// The vector index.
+    public let index: any VectorIndex
+    private let ids: ColumnReader
+    private let titles: ColumnReader
+    private let texts: ColumnReader
+
+    /// Opens `directory` (made by `IndexBuilder`) with the encoder that built it.
+    /// Throws `RetrieverError.encoderMismatch` when `encoder` is another model, dimension or metric.
+    public init(directory: URL, encoder: any TextEncoding) throws {
+        let m = try IndexManifest.read(from: directory)
+        try m.check(encoder: encoder, directory: directory)
+        let passages = try ShardReader(directory: directory.appendingPathComponent("passages", isDirectory: true))
+        let vectors = try ShardReader(directory: directory.appendingPathComponent("vectors", isDirectory: true))
+        ids = try passages.column("ids")
+        titles = try passages.column("titles")
+        texts = try passages.column("texts")
+        let vcol = try vectors.column("vectors")
+        guard ids.recordCount == m.passageCount, texts.recordCount == m.passageCount, titles.recordCount == m.passageCount,
+              vcol.recordCount == m.passageCount else {
+            throw RetrieverError.corruptIndex(directory: directory.path,
+                                              reason: "retriever.json says \(m.passageCount) passages, passages/ has \(ids.recordCount), vectors/ \(vcol.recordCount)")
+        }
+        index = try IndexBackends.open(directory: directory, manifest: m, vectors: vcol)
+        guard index.count == m.passageCount, index.dimension == m.dimension else {
+            throw RetrieverError.corruptIndex(directory: directory.path,
+                                              reason: "the \(m.indexType.rawValue) index holds \(index.count) vectors of dimension \(index.dimension), expected \(m.passageCount) of \(m.dimension)")
+        }
+        manifest = m
+        self.directory = directory
+        self.encoder = encoder
+    }
+
+    /// Number of passages.
+    public var count: Int { manifest.passageCount }
+
+    /// The `k` best passages for `query`.
+    public func search(_ query: String, k: Int = 10, parameters: SearchParameters = .default) throws -> [SearchHit] {
+        let v = try encode([query])
+        return try search(vector: v[0], k: k, parameters: parameters)
+    }
+
+    /// The `k` best passages for each query (queries are encoded together, searched in parallel).
+    public func search(batch queries: [String], k: Int = 10, parameters: SearchParameters = .default) throws -> [[SearchHit]] {
+        guard !queries.isEmpty else { return [] }
+        return try search(vectors: try encode(queries), k: k, parameters: parameters)
+    }
+
+    /// The `k` best passages for an already encoded query vector.
+    public func search(vector: [Float], k: Int = 10, parameters: SearchParameters = .default) throws -> [SearchHit] {
+        let neighbors = try index.search(vector, k: min(k, max(1, count)), parameters: parameters)
+        return try neighbors.enumerated().map { i, n in try hit(n, rank: i + 1) }
+    }
+
+    /// The `k` best passages for each query vector, searched in parallel.
+    public func search(vectors: [[Float]], k: Int = 10, parameters: SearchParameters = .default) throws -> [[SearchHit]] {
+        let results = ResultSlots<[SearchHit]>(count: vectors.count)
+        DispatchQueue.concurrentPerform(iterations: vectors.count) { i in
+            results.set(i, Result { try self.search(vector: vectors[i], k: k, parameters: parameters) })
+        }
+        return try results.values()
+    }
+
+    /// Encodes queries with the index's encoder.
+    public func encode(_ queries: [String]) throws -> [[Float]] {
+        let v: [[Float]]
+        do { v = try encoder.encodeQueries(queries) } catch { throw RetrieverError.encoding("queries: \(error)") }
+        guard v.count == queries.count else {
+            throw RetrieverError.encoding("the encoder returned \(v.count) vectors for \(queries.count) queries")
+        }
+        return v
+    }
+
+    /// The stored passage with internal id `internalID`.
+    public func passage(internalID: UInt64) throws -> Passage {
+        let r = Int(internalID)
+        guard internalID < UInt64(count) else { throw RetrieverError.invalidArgument("no passage with internal id \(internalID)") }
+        let t = try titles.string(record: r)
+        return Passage(id: try ids.string(record: r), title: t.isEmpty ? nil : t, text: try texts.string(record: r))
+    }
+
+    private func hit(_ n: Neighbor, rank: Int) throws -> SearchHit {
+        let r = Int(n.id)
+        guard n.id < UInt64(count) else {
+            throw RetrieverError.corruptIndex(directory: directory.path, reason: "the index returned unknown id \(n.id)")
+        }
+        return SearchHit(rank: rank, id: try ids.string(record: r), score: n.score, title: try titles.string(record: r),
+                         text: try texts.string(record: r), internalID: n.id)
+    }
+}
+
+/// Result slots filled from concurrent iterations.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    func values() throws -> [T] {
+        try slots.map { slot in
+            guard let s = slot else { throw RetrieverError.invalidArgument("a search did not complete") }
+            return try s.get()
+        }
+    }
+}

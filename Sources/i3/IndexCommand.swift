@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import I3Retriever
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `i3 index`: encode a passage TSV and build a persistent index directory.
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Index a passage collection (id<TAB>text or id<TAB>title<TAB>text).",
+        discussion: """
+        The directory is written atomically: work goes to <out>.partial/ and is renamed into place when done. \
+        Ctrl-C (or a kill) keeps the completed shards; rerun with --resume to continue.
+        """)
+
+    @Argument(help: "Passage TSV file.")
+    var passages: String
+
+    @Option(name: .long, help: "Output index directory.")
+    var out: String
+
+    @Option(name: .long, help: "Encoder model directory (default: $I3_MODEL_DIR or .models/all-MiniLM-L6-v2); 'hashed-bow[:d]' for the lexical test encoder.")
+    var model: String?
+
+    @Option(name: .long, help: "Projection head file.")
+    var head: String?
+
+    @Option(name: .long, help: "Vector index: hnsw, ivfpq or flat.")
+    var index: String = "hnsw"
+
+    @Option(name: .long, help: "Passages per encoder batch.")
+    var batchSize = 64
+
+    @Option(name: .long, help: "Passages per work shard (the unit of --resume).")
+    var shardSize = 4096
+
+    @Option(name: .long, help: "Threads (0: all cores).")
+    var threads = 0
+
+    @Option(name: .long, help: "HNSW: M.")
+    var hnswM: Int?
+
+    @Option(name: .long, help: "HNSW: efConstruction.")
+    var efConstruction: Int?
+
+    @Option(name: .long, help: "IVF-PQ: number of lists (default about 4*sqrt(n)).")
+    var nlist: Int?
+
+    @Option(name: .long, help: "IVF-PQ: sub-quantizers (default dimension/8).")
+    var subquantizers: Int?
+
+    @Option(name: .long, help: "Reuse the vectors of this index directory (same encoder) for unchanged passages instead of encoding them.")
+    var reuseVectors: String?
+
+    @Flag(name: .long, help: "Skip malformed lines and write <out>/skipped.tsv instead of stopping.")
+    var skipMalformed = false
+
+    @Flag(name: .long, help: "Continue an interrupted build from <out>.partial/.")
+    var resume = false
+
+    @Flag(name: .long, help: "Replace an existing index directory.")
+    var overwrite = false
+
+    func run() throws {
+        guard let type = IndexType(rawValue: index) else {
+            throw ValidationError("--index must be hnsw, ivfpq or flat, got \(index)")
+        }
+        let encoder = try EncoderLoader.load(model: model, head: head, batchSize: batchSize, threads: threads)
+        var o = IndexBuildOptions()
+        o.indexType = type
+        o.batchSize = batchSize
+        o.shardPassages = shardSize
+        o.skipMalformed = skipMalformed
+        o.resume = resume
+        o.overwrite = overwrite
+        o.threads = threads
+        o.reuseVectorsFrom = reuseVectors.map { URL(fileURLWithPath: $0) }
+        o.hnswM = hnswM
+        o.hnswEfConstruction = efConstruction
+        o.ivfLists = nlist
+        o.ivfSubquantizers = subquantizers
+        let modelName = model ?? EncoderLoader.defaultModelDirectory.path
+        o.modelPath = modelName.hasPrefix(EncoderLoader.hashedPrefix) ? modelName : URL(fileURLWithPath: modelName).standardizedFileURL.path
+        o.headPath = head.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+
+        let cancel = CancellationFlag.installSignalHandlers()
+        let started = Date()
+        let outURL = URL(fileURLWithPath: out)
+        let result: IndexBuilder.Result
+        do {
+            result = try IndexBuilder.build(
+                collection: URL(fileURLWithPath: passages), output: outURL, encoder: encoder, options: o,
+                progress: { total, done in ProgressReporter(label: "encoding", total: total, startDone: done) },
+                log: { FileHandle.standardError.write(Data(("i3 index: " + $0 + "\n").utf8)) },
+                isCancelled: { cancel.isSet })
+        } catch let e as RetrieverError {
+            throw CLIError(e.description)
+        }
+        let m = result.manifest
+        print("""
+        indexed \(m.passageCount) passages into \(out) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s
+          index \(m.indexType.rawValue), \(m.dimension)-d, metric \(m.metric.rawValue), encoder \(m.modelName)
+        """)
+        if let r = result.skipReport { print("  skipped \(result.skipped.count) malformed lines; report: \(r.path)") }
+    }
+}
+
+/// A readable error for the command line (no Swift type dump).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Set by SIGINT/SIGTERM; the builder polls it between batches and stops cleanly.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    private var sources: [DispatchSourceSignal] = []
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
+
+    static func installSignalHandlers() -> CancellationFlag {
+        let flag = CancellationFlag()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler {
+                let again = flag.isSet
+                flag.lock.lock(); flag.set = true; flag.lock.unlock()
+                FileHandle.standardError.write(Data("\ni3 index: stopping after the current batch (completed shards are kept; rerun with --resume)\n".utf8))
+                if again { exit(130) }
+            }
+            s.resume()
+            flag.sources.append(s)
+        }
+        return flag
+    }
+}

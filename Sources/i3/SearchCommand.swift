@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import I3Retriever
+import IndexCore
+
+/// `i3 search`: one query printed readably, or a query file written as a TREC run.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search an index directory.",
+        discussion: """
+        i3 search <dir> "query" [-k 10]                       prints ranked passages
+        i3 search <dir> --queries queries.tsv --run out.tsv   writes a TREC run (qid Q0 docid rank score tag)
+        """)
+
+    @Argument(help: "Index directory.")
+    var directory: String
+
+    @Argument(help: "Query text (or use --queries).")
+    var query: String?
+
+    @Option(name: .short, help: "Number of results.")
+    var k = 10
+
+    @Option(name: .long, help: "Queries file (qid<TAB>text).")
+    var queries: String?
+
+    @Option(name: .customLong("run"), help: "Run file to write (with --queries).")
+    var runFile: String?
+
+    @Option(name: .long, help: "Encoder model directory (default: the one recorded in the index).")
+    var model: String?
+
+    @Option(name: .long, help: "Projection head file (default: the one recorded in the index).")
+    var head: String?
+
+    @Option(name: .long, help: "HNSW search breadth (ef).")
+    var ef: Int?
+
+    @Option(name: .long, help: "IVF-PQ lists to probe.")
+    var nprobe: Int?
+
+    @Option(name: .long, help: "IVF-PQ exact re-ranking factor.")
+    var refine: Int?
+
+    @Option(name: .long, help: "Run tag (last column of the run file).")
+    var tag = "i3"
+
+    func run() throws {
+        let params = SearchParameters(ef: ef, nprobe: nprobe, refineFactor: refine)
+        do {
+            let r = try Self.openRetriever(directory, model: model, head: head)
+            if let qf = queries {
+                guard let out = runFile else { throw ValidationError("--queries needs --run <file>") }
+                let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
+                _ = try Self.runQueries(r, queries: qs, k: k, runFile: out, tag: tag, parameters: params)
+                print("wrote \(qs.count) queries x \(k) results to \(out)")
+                return
+            }
+            guard let q = query else { throw ValidationError("give a query, or --queries <file> --run <file>") }
+            let hits = try r.search(q, k: k, parameters: params)
+            print("query: \(q)")
+            for h in hits {
+                let text = h.text.count > 200 ? String(h.text.prefix(200)) + "…" : h.text
+                let title = h.title.isEmpty ? "" : "[\(h.title)] "
+                print(String(format: "%3d. %@  %.4f  ", h.rank, h.id, h.score) + title + text)
+            }
+        } catch let e as RetrieverError {
+            throw CLIError(e.description)
+        }
+    }
+
+    /// Opens an index with `model`/`head`, or with those recorded in the index.
+    static func openRetriever(_ dir: String, model: String?, head: String?) throws -> Retriever {
+        let url = URL(fileURLWithPath: dir)
+        let m = try IndexManifest.read(from: url)
+        let encoder = try EncoderLoader.load(model: model ?? m.modelPath, head: model == nil ? (head ?? m.headPath) : head)
+        return try Retriever(directory: url, encoder: encoder)
+    }
+
+    /// Searches all queries in batches; optionally writes the run file. Returns the run.
+    static func runQueries(_ r: Retriever, queries: [Query], k: Int, runFile: String?, tag: String = "i3",
+                           parameters: SearchParameters = .default) throws -> [String: [RunEntry]] {
+        var run: [String: [RunEntry]] = [:]
+        let progress = ProgressReporter(label: "searching", total: queries.count, unit: "queries")
+        var text = ""
+        for start in stride(from: 0, to: queries.count, by: 256) {
+            let batch = Array(queries[start ..< min(start + 256, queries.count)])
+            let results = try r.search(batch: batch.map(\.text), k: k, parameters: parameters)
+            for (q, hits) in zip(batch, results) {
+                let entries = hits.map { RunEntry(queryID: q.id, documentID: $0.id, rank: $0.rank, score: Double($0.score)) }
+                run[q.id] = entries
+                for e in entries { text += TrecFiles.runLine(e, tag: tag) }
+            }
+            progress.update(done: start + batch.count)
+        }
+        progress.finish(done: queries.count)
+        if let out = runFile {
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw RetrieverError.io(path: out, reason: "cannot write the run: \(error.localizedDescription)")
+            }
+        }
+        return run
+    }
+}
