@@ -45,8 +45,11 @@ struct EncodeBenchmark: ParsableCommand {
         let baseline = MemoryStatus.kilobytes("VmRSS")
         let modelURL = URL(fileURLWithPath: model)
         let encoder = try DualEncoder(modelDirectory: modelURL, options: .init(batchSize: batchSize, threads: threads))
+        let c0 = Self.cpuSeconds()
         let tokens = passages.reduce(0) { $0 + encoder.tokenize($1).count }
+        let tokenizerRate = Double(passages.count) / max(1e-9, Self.cpuSeconds() - c0)
         print("corpus \(corpus): \(passages.count) passages, \(tokens) tokens (mean \(String(format: "%.1f", Double(tokens) / Double(passages.count))))")
+        print(String(format: "tokenizer alone: %.0f passages per CPU-second on one thread", tokenizerRate))
         print("threads \(threads), batch size \(batchSize), rounds \(rounds) per side, alternating")
 
         var peer: PeerProcess?
