@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
         .target(name: "IVFPQ", dependencies: ["IndexCore", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
-        .target(name: "I3Encoder", dependencies: ["CBLAS", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
+        .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
         .target(name: "I3Retriever", dependencies: [
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
         .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
-        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "TestSupport"]),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),

@@ -2,8 +2,8 @@
 # The main job: build the dictionary retrieval task (GCIDE articles, WordNet definitions as queries),
 # index it with the MiniLM dual encoder, run a few example queries, print the test-split evaluation.
 #
-# Usage: scripts/main.sh [--full] [--passages N] [--index hnsw|ivfpq|flat]
-#   default: a subset of 20,000 articles = every test-relevant article + hashed distractors, HNSW index.
+# Usage: scripts/main.sh [--full] [--passages N] [--index hnsw|ivfpq|flat] [--model DIR|hashed-bow]
+#   default: a subset of 10,000 articles = every test-relevant article + hashed distractors, HNSW index.
 #   --full: all 117,992 articles (about 15 times longer to encode).
 # Outputs: .data/dictionary/ (task files), runs/dictionary-<index>/ (index), runs/dictionary-<index>.test.run
 # Falls back to the committed fixture corpus (no Debian dictionaries) or the lexical hashed encoder
@@ -11,13 +11,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-passages=20000
+passages=10000
 index=hnsw
+model=.models/all-MiniLM-L6-v2
 for ((i = 1; i <= $#; i++)); do
   case "${!i}" in
     --full) passages=all ;;
     --passages) i=$((i + 1)); passages="${!i}" ;;
     --index) i=$((i + 1)); index="${!i}" ;;
+    --model) i=$((i + 1)); model="${!i}" ;;
     *) echo "main.sh: unknown option ${!i}" >&2; exit 2 ;;
   esac
 done
@@ -42,9 +44,9 @@ else
   collection=Fixtures/retriever/collection.tsv queries=Fixtures/retriever/queries.tsv qrels=Fixtures/retriever/qrels.tsv
 fi
 
-model_args=()
-if [ ! -f .models/all-MiniLM-L6-v2/model.safetensors ]; then
-  echo "warning: the MiniLM model is not installed; using the lexical hashed-bow encoder (not semantic)" >&2
+model_args=(--model "$model")
+if [[ "$model" != hashed-bow* ]] && [ ! -f "$model/model.safetensors" ]; then
+  echo "warning: no model at $model; using the lexical hashed-bow encoder (not semantic)" >&2
   model_args=(--model hashed-bow:384)
 fi
 
@@ -52,6 +54,7 @@ out=runs/dictionary-$index
 mkdir -p runs
 resume=()
 [ -d "$out.partial" ] && resume=(--resume)
+[ -f "$out/retriever.json" ] && resume+=(--reuse-vectors "$out")   # a rerun encodes only changed passages
 stamp "indexing $collection -> $out ($index)"
 "$i3" index "$collection" --out "$out" --index "$index" --overwrite "${resume[@]}" "${model_args[@]}" || {
   echo "main.sh: indexing failed; rerun to resume from the last completed shard" >&2; exit 1; }

@@ -28,6 +28,14 @@ enum IndexBackends {
         }
     }
 
+    /// Bytes the opened index holds in memory (graph and vectors for HNSW; codes, ids and lists for IVF-PQ
+    /// with full vectors left on disk; the vectors for flat).
+    static func memoryBytes(_ index: any VectorIndex) -> Int {
+        if let h = index as? HNSWIndex { return h.memoryBytes }
+        if let i = index as? IVFPQIndex { return i.memoryBytes }
+        return index.count * index.dimension * MemoryLayout<Float>.size
+    }
+
     /// Opens the index of a directory; a flat index is rebuilt in memory from `vectors/`.
     static func open(directory: URL, manifest: IndexManifest, vectors: ColumnReader) throws -> any VectorIndex {
         let sub = directory.appendingPathComponent(manifest.indexType.rawValue, isDirectory: true)

@@ -71,6 +71,9 @@ public final class Retriever: Sendable {
     /// Number of passages.
     public var count: Int { manifest.passageCount }
 
+    /// Bytes the vector index holds in memory (passage texts stay on disk and are read per hit).
+    public var indexMemoryBytes: Int { IndexBackends.memoryBytes(index) }
+
     /// The `k` best passages for `query`.
     public func search(_ query: String, k: Int = 10, parameters: SearchParameters = .default) throws -> [SearchHit] {
         let v = try encode([query])

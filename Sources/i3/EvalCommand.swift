@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import I3Retriever
+import IndexCore
 
 /// `i3 eval`: MRR@10, Recall@10/100/1000, nDCG@10 of a run against qrels.
 struct EvalCommand: ParsableCommand {
@@ -37,23 +38,44 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the run produced from --index to this file.")
     var writeRun: String?
 
+    @Flag(name: .long, help: "With --index: search one query at a time and report latency (p50/p99, encoding included and excluded).")
+    var latency = false
+
+    @Option(name: .long, help: "HNSW search breadth (ef).")
+    var ef: Int?
+
+    @Option(name: .long, help: "IVF-PQ lists to probe.")
+    var nprobe: Int?
+
+    @Option(name: .long, help: "IVF-PQ exact re-ranking factor.")
+    var refine: Int?
+
     func run() throws {
-        let qrelsMap: Qrels
-        do { qrelsMap = try TrecFiles.readQrels(URL(fileURLWithPath: qrels)) } catch let e as RetrieverError {
+        do {
+            let qrelsMap = try TrecFiles.readQrels(URL(fileURLWithPath: qrels))
+            let runMap: [String: [RunEntry]]
+            if let r = runFile {
+                runMap = try TrecFiles.readRun(URL(fileURLWithPath: r))
+            } else if let dir = index, let qf = queries {
+                let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
+                let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
+                var times: (total: [Double], searchOnly: [Double]) = ([], [])
+                let params = SearchParameters(ef: ef, nprobe: nprobe, refineFactor: refine)
+                runMap = try withUnsafeMutablePointer(to: &times) { p in
+                    try SearchCommand.runQueries(retriever, queries: qs, k: depth, runFile: writeRun, parameters: params,
+                                                 latency: latency ? p : nil)
+                }
+                if latency {
+                    print("index: \(retriever.manifest.indexType.rawValue), \(retriever.count) passages, \(retriever.indexMemoryBytes) bytes in memory")
+                    print("latency, encoding included: \(LatencyStats(seconds: times.total).summary)")
+                    print("latency, search only:       \(LatencyStats(seconds: times.searchOnly).summary)")
+                }
+            } else {
+                throw ValidationError("give --run, or --index with --queries")
+            }
+            print(RetrievalMetrics.evaluate(run: runMap, qrels: qrelsMap).report)
+        } catch let e as RetrieverError {
             throw CLIError(e.description)
         }
-        let runMap: [String: [RunEntry]]
-        if let r = runFile {
-            do { runMap = try TrecFiles.readRun(URL(fileURLWithPath: r)) } catch let e as RetrieverError {
-                throw CLIError(e.description)
-            }
-        } else if let dir = index, let qf = queries {
-            let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
-            let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
-            runMap = try SearchCommand.runQueries(retriever, queries: qs, k: depth, runFile: writeRun)
-        } else {
-            throw ValidationError("give --run, or --index with --queries")
-        }
-        print(RetrievalMetrics.evaluate(run: runMap, qrels: qrelsMap).report)
     }
 }

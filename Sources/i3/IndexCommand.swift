@@ -68,7 +68,18 @@ struct IndexCommand: ParsableCommand {
         guard let type = IndexType(rawValue: index) else {
             throw ValidationError("--index must be hnsw, ivfpq or flat, got \(index)")
         }
-        let encoder = try EncoderLoader.load(model: model, head: head, batchSize: batchSize, threads: threads)
+        // With --reuse-vectors and no --model, use the donor's recorded encoder.
+        var model = self.model
+        var head = self.head
+        if model == nil, let donor = reuseVectors,
+           let m = try? IndexManifest.read(from: URL(fileURLWithPath: donor)), let path = m.modelPath {
+            model = path
+            if head == nil { head = m.headPath }
+        }
+        let encoder: any TextEncoding
+        do { encoder = try EncoderLoader.load(model: model, head: head, batchSize: batchSize, threads: threads) } catch let e as RetrieverError {
+            throw CLIError(e.description)
+        }
         var o = IndexBuildOptions()
         o.indexType = type
         o.batchSize = batchSize

@@ -78,15 +78,29 @@ struct SearchCommand: ParsableCommand {
         return try Retriever(directory: url, encoder: encoder)
     }
 
-    /// Searches all queries in batches; optionally writes the run file. Returns the run.
+    /// Searches all queries in batches (or one at a time, timed, with `latency`); optionally writes the
+    /// run file. Returns the run and, when timed, (encode + search, search only) seconds per query.
     static func runQueries(_ r: Retriever, queries: [Query], k: Int, runFile: String?, tag: String = "i3",
-                           parameters: SearchParameters = .default) throws -> [String: [RunEntry]] {
+                           parameters: SearchParameters = .default,
+                           latency: UnsafeMutablePointer<(total: [Double], searchOnly: [Double])>? = nil) throws -> [String: [RunEntry]] {
         var run: [String: [RunEntry]] = [:]
         let progress = ProgressReporter(label: "searching", total: queries.count, unit: "queries")
         var text = ""
-        for start in stride(from: 0, to: queries.count, by: 256) {
-            let batch = Array(queries[start ..< min(start + 256, queries.count)])
-            let results = try r.search(batch: batch.map(\.text), k: k, parameters: parameters)
+        let step = latency == nil ? 256 : 1
+        for start in stride(from: 0, to: queries.count, by: step) {
+            let batch = Array(queries[start ..< min(start + step, queries.count)])
+            let results: [[SearchHit]]
+            if let lat = latency {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let v = try r.encode([batch[0].text])[0]
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                results = [try r.search(vector: v, k: k, parameters: parameters)]
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                lat.pointee.total.append(Double(t2 - t0) / 1e9)
+                lat.pointee.searchOnly.append(Double(t2 - t1) / 1e9)
+            } else {
+                results = try r.search(batch: batch.map(\.text), k: k, parameters: parameters)
+            }
             for (q, hits) in zip(batch, results) {
                 let entries = hits.map { RunEntry(queryID: q.id, documentID: $0.id, rank: $0.rank, score: Double($0.score)) }
                 run[q.id] = entries

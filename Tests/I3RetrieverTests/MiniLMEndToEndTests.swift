@@ -23,6 +23,9 @@ import TestSupport
         var run: [String: [RunEntry]] = [:]
         for (q, hits) in zip(queries, results) {
             run[q.id] = hits.map { RunEntry(queryID: q.id, documentID: $0.id, rank: $0.rank, score: Double($0.score)) }
+        }
+        // Exact search equals brute force over the encoder's vectors (a few queries: the oracle re-encodes).
+        for (q, hits) in zip(queries, results).prefix(3) {
             let oracle = try RT.oracleRanking(query: q.text, encoder: encoder)
             #expect(hits.map(\.id).prefix(5) == oracle.map(\.id).prefix(5), "query \(q.id)")
         }
