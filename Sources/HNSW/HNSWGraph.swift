@@ -31,7 +31,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     // Guarded by idLock.
     private(set) var slotCount = 0
-    private(set) var slotOf: [UInt64: UInt32] = [:]
+    private var slotMap = SlotMap()
     private(set) var tombstoneCount = 0
     private var levelRandom: SeededRandom
 
@@ -49,19 +49,30 @@ final class HNSWGraph: @unchecked Sendable {
     }
 
     deinit {
+        slotMap.deallocate()
         store.deallocate(slotCount: slotCount)
         entry.deallocate()
     }
 
     /// Installs the id map and counters of a graph whose slots were filled directly (loading).
     /// Before the graph is shared with any other thread.
-    func restoreBookkeeping(slotCount: Int, slotOf: [UInt64: UInt32], tombstoneCount: Int) {
+    /// Maps every live slot's id; returns an id found on two live slots (a corrupt file), else nil.
+    func restoreBookkeeping(slotCount: Int) -> UInt64? {
         idLock.withLock {
             self.slotCount = slotCount
-            self.slotOf = slotOf
-            self.tombstoneCount = tombstoneCount
+            slotMap.deallocate()
+            slotMap = SlotMap(minimumCapacity: slotCount)
+            tombstoneCount = 0
+            for s in 0..<slotCount {
+                if store.isDeleted(UInt32(s)) {
+                    tombstoneCount += 1
+                } else if slotMap.insert(slot: UInt32(s), labels: store.labels) != nil {
+                    return store.labels[s]
+                }
+            }
             // Continue the level sequence reproducibly, but not by repeating the levels already drawn.
             levelRandom = SeededRandom(seed: parameters.seed ^ (UInt64(slotCount) &* 0x9E37_79B9_7F4A_7C15))
+            return nil
         }
     }
 
@@ -77,9 +88,9 @@ final class HNSWGraph: @unchecked Sendable {
         ivk_store_release_u64(entry, UInt64(level + 1) << 32 | UInt64(slot))
     }
 
-    var liveCount: Int { idLock.withLock { slotOf.count } }
+    var liveCount: Int { idLock.withLock { slotMap.count } }
     var tombstones: Int { idLock.withLock { tombstoneCount } }
-    func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotOf[id] } }
+    func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
 
     /// Makes room for `needed` slots in all. Only under the index's write lock.
     func reserve(_ needed: Int) {
@@ -104,10 +115,9 @@ final class HNSWGraph: @unchecked Sendable {
             return ids.map { id in
                 let s = UInt32(slotCount)
                 slotCount += 1
-                if let old = slotOf[id], store.markDeleted(old) { tombstoneCount += 1 }
-                slotOf[id] = s
                 let level = drawLevel()
                 store.initializeNode(Int(s), label: id, level: level)
+                if let old = slotMap.insert(slot: s, labels: store.labels), store.markDeleted(old) { tombstoneCount += 1 }
                 return (s, level)
             }
         }
@@ -116,7 +126,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Tombstones `id`'s slot; false when the id is unknown.
     func remove(id: UInt64) -> Bool {
         idLock.withLock {
-            guard let s = slotOf.removeValue(forKey: id) else { return false }
+            guard let s = slotMap.remove(id, labels: store.labels) else { return false }
             if store.markDeleted(s) { tombstoneCount += 1 }
             return true
         }
@@ -432,7 +442,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
         let slots = idLock.withLock { slotCount }
-        let idMap = idLock.withLock { slotOf.capacity } * (MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride + 1)
+        let idMap = idLock.withLock { slotMap.memoryBytes }
         return store.memoryBytes(slotCount: slots) + idMap + stripes.memoryBytes + contexts.memoryBytes
             + codec.mins.count * 8
     }

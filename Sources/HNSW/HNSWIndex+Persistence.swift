@@ -157,20 +157,12 @@ extension HNSWIndex {
                               capacity: max(slots, 1))
         let store = graph.store
         let labels = try ids.allInt64s(), levelValues = try levels.allUInt8s(), deletedFlags = try deleted.allUInt8s()
-        var slotOf: [UInt64: UInt32] = [:]
-        slotOf.reserveCapacity(slots)
-        var tombstones = 0
         for s in 0..<slots {
             let level = Int(levelValues[s])
             guard level <= 63 else { throw corrupt("slot \(s) has level \(level) (at most 63)") }
             let label = UInt64(bitPattern: labels[s])
             store.initializeNode(s, label: label, level: level)
-            if deletedFlags[s] != 0 {
-                store.markDeleted(UInt32(s))
-                tombstones += 1
-            } else {
-                guard slotOf.updateValue(UInt32(s), forKey: label) == nil else { throw corrupt("id \(label) is stored twice") }
-            }
+            if deletedFlags[s] != 0 { store.markDeleted(UInt32(s)) }
         }
         // Vectors, copied shard by shard into the level-0 records.
         let rowBytes = codec.vectorBytes
@@ -235,7 +227,7 @@ extension HNSWIndex {
         } else if entrySlot != -1 {
             throw corrupt("empty index with entry point \(entrySlot)")
         }
-        graph.restoreBookkeeping(slotCount: slots, slotOf: slotOf, tombstoneCount: tombstones)
+        if let twice = graph.restoreBookkeeping(slotCount: slots) { throw corrupt("id \(twice) is stored on two live slots") }
         return HNSWIndex(graph: graph, metadata: user)
     }
 }

@@ -36,7 +36,7 @@ final class LockStripes: @unchecked Sendable {
     private let locks: UnsafeMutablePointer<pthread_mutex_t>
     private let mask: Int
 
-    init(count: Int = 4096) {
+    init(count: Int = 1024) {
         var n = 1
         while n < count { n <<= 1 }
         mask = n - 1

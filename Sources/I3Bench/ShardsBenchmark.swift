@@ -31,7 +31,7 @@ struct ShardsBenchmark: ParsableCommand {
     @Option(help: "Random records read per pass.")
     var randomReads = 20_000
 
-    @Option(help: "LZ4 block sizes to measure, in KiB (comma-separated).")
+    @Option(name: .customLong("block-kib"), help: "LZ4 block sizes to measure, in KiB (comma-separated).")
     var blockKiB = "64,16"
 
     @Option(help: "Standard-normal float32 vectors (384-d) to generate.")
@@ -43,7 +43,7 @@ struct ShardsBenchmark: ParsableCommand {
     @Option(help: "Data sets to run: fashion,gaussian,fvecs,wordnet,gcide (comma-separated) or all.")
     var datasets = "all"
 
-    @Option(help: "Also write this many GiB of repeated Fashion-MNIST vectors and report peak RSS (0: skip).")
+    @Option(name: .customLong("big-gib"), help: "Also write this many GiB of repeated Fashion-MNIST vectors and report peak RSS (0: skip).")
     var bigGiB = 0.0
 
     mutating func run() throws {
@@ -73,17 +73,21 @@ struct ShardsBenchmark: ParsableCommand {
         print("shard store benchmark: \(repeats) passes per side, best counts; \(randomReads) random records per pass")
         print("MB = 10^6 bytes of raw (uncompressed) data; 'raw file' = one uncompressed fsynced file read with pread\n")
         var rows: [String] = []
+        var cpuRows: [String] = []
         for data in sets {
             let lz4 = try LZ4CLIReference.measure(data, in: root)
             for blockBytes in blocks {
                 let r = try ShardsRun.measure(data, blockBytes: blockBytes, root: root, repeats: repeats, randomReads: randomReads)
                 rows.append(r.row(lz4: lz4))
+                cpuRows.append(r.cpuRow())
                 print(rows.last ?? "")
                 fflush(nil)
             }
         }
-        print("\n" + ShardsRun.header)
+        print("\nwall-clock (×: store / raw file)\n" + ShardsRun.header)
         for r in rows { print(r) }
+        print("\nCPU time of this process (fsync waits excluded; robust on a shared machine)\n" + ShardsRun.cpuHeader)
+        for r in cpuRows { print(r) }
         if bigGiB > 0 { try BigWrite.run(gib: bigGiB, root: root) }
     }
 }
@@ -160,14 +164,21 @@ struct BenchData {
     }
 }
 
-/// Times of one side (best over passes).
+/// Times of one side (best over passes), wall-clock and CPU.
 struct SideTimes {
-    var write = Double.infinity
-    var read = Double.infinity
-    var random = Double.infinity
-    mutating func keepBest(write w: Double, read r: Double, random x: Double) {
-        write = min(write, w); read = min(read, r); random = min(random, x)
+    var write = Double.infinity, read = Double.infinity, random = Double.infinity
+    var writeCPU = Double.infinity, readCPU = Double.infinity, randomCPU = Double.infinity
+    mutating func keepBest(_ t: PhaseTimes) {
+        write = min(write, t.write.0); read = min(read, t.read.0); random = min(random, t.random.0)
+        writeCPU = min(writeCPU, t.write.1); readCPU = min(readCPU, t.read.1); randomCPU = min(randomCPU, t.random.1)
     }
+}
+
+/// (wall, cpu) seconds of the three phases of one pass.
+struct PhaseTimes {
+    var write: (Double, Double)
+    var read: (Double, Double)
+    var random: (Double, Double)
 }
 
 /// The measurement of one data set at one block size: the store against the raw-file peer.
@@ -182,6 +193,20 @@ struct ShardsRun {
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// CPU seconds used by this process so far (less sensitive than wall time to other processes on a busy machine).
+    static func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Wall and CPU seconds of one phase.
+    struct Stamp {
+        var wall = ShardsRun.now()
+        var cpu = ShardsRun.cpuNow()
+        func since(_ earlier: Stamp) -> (Double, Double) { (wall - earlier.wall, cpu - earlier.cpu) }
+    }
+
     static func measure(_ data: BenchData, blockBytes: Int, root: URL, repeats: Int, randomReads: Int) throws -> ShardsRun {
         var run = ShardsRun(data: data, blockBytes: blockBytes, randomReads: randomReads)
         var rng = SeededRandom(seed: 11)
@@ -189,10 +214,8 @@ struct ShardsRun {
         let storeURL = root.appendingPathComponent("store-\(blockBytes)")
         let rawURL = root.appendingPathComponent("raw-\(blockBytes).bin")
         for _ in 0..<repeats {
-            let rawSide = try RawFilePeer.measure(data, at: rawURL, picks: picks)
-            run.raw.keepBest(write: rawSide.0, read: rawSide.1, random: rawSide.2)
-            let storeSide = try measureStore(data, at: storeURL, blockBytes: blockBytes, picks: picks)
-            run.store.keepBest(write: storeSide.0, read: storeSide.1, random: storeSide.2)
+            run.raw.keepBest(try RawFilePeer.measure(data, at: rawURL, picks: picks))
+            run.store.keepBest(try measureStore(data, at: storeURL, blockBytes: blockBytes, picks: picks))
             let reader = try ShardReader(directory: storeURL)
             let c = try reader.column("data")
             run.compressedBytes = c.manifest.compressedBytes
@@ -204,8 +227,8 @@ struct ShardsRun {
     }
 
     /// Write (append + commit with fsync), sequential read (shard by shard), random records (fresh reader).
-    static func measureStore(_ data: BenchData, at url: URL, blockBytes: Int, picks: [Int]) throws -> (Double, Double, Double) {
-        let t0 = now()
+    static func measureStore(_ data: BenchData, at url: URL, blockBytes: Int, picks: [Int]) throws -> PhaseTimes {
+        let t0 = Stamp()
         var w = try ShardWriter(directory: url, kind: "bench", blockBytes: blockBytes)
         if data.isText {
             try w.addColumn("data", type: .utf8)
@@ -221,7 +244,7 @@ struct ShardsRun {
             }
         }
         try w.commit()
-        let t1 = now()
+        let t1 = Stamp()
         var check = 0
         do {
             let c = try ShardReader(directory: url).column("data")
@@ -229,17 +252,32 @@ struct ShardsRun {
                 if data.isText { check &+= try c.strings(records: range).count } else { check &+= try c.floats(records: range).count }
             }
         }
-        let t2 = now()
+        let t2 = Stamp()
         let c = try ShardReader(directory: url).column("data")
         for i in picks {
             if data.isText { check &+= try c.string(record: i).utf8.count } else { check &+= try c.floats(record: i).count }
         }
-        let t3 = now()
+        let t3 = Stamp()
         guard check > 0 || data.recordCount == 0 else { throw ValidationError("nothing read") }
-        return (t1 - t0, t2 - t1, t3 - t2)
+        return PhaseTimes(write: t1.since(t0), read: t2.since(t1), random: t3.since(t2))
     }
 
     static let header = "data set                        block   ratio  lz4-cli  write MB/s (raw file)   seq read MB/s (raw file)   random rec/s (raw pread)   µs/rec"
+
+    static let cpuHeader = "data set                        block   ratio  write MB/cpu-s (raw)    seq read MB/cpu-s (raw)    random rec/cpu-s (raw)     cpu-µs/rec"
+
+    /// The same measurements in CPU time (MB or records per CPU-second of this process).
+    func cpuRow() -> String {
+        let mb = Double(data.rawBytes) / 1e6
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+        let ratio = Double(data.rawBytes) / Double(max(1, compressedBytes))
+        let w = "\(f(mb / store.writeCPU)) (\(f(mb / raw.writeCPU)))"
+        let r = "\(f(mb / store.readCPU)) (\(f(mb / raw.readCPU)))"
+        let x = "\(f(Double(randomReads) / store.randomCPU)) (\(f(Double(randomReads) / raw.randomCPU)))"
+        return pad(data.name, 32) + pad("\(blockBytes >> 10)K", 8) + pad(f(ratio, 2), 7) + pad(w, 24) + pad(r, 27) + pad(x, 27)
+            + f(store.randomCPU / Double(randomReads) * 1e6, 1)
+    }
 
     func row(lz4: Double) -> String {
         let mb = Double(data.rawBytes) / 1e6
@@ -256,14 +294,14 @@ struct ShardsRun {
 
 /// The peer: the same bytes in one uncompressed file (an offsets table in memory for text).
 enum RawFilePeer {
-    static func measure(_ data: BenchData, at url: URL, picks: [Int]) throws -> (Double, Double, Double) {
+    static func measure(_ data: BenchData, at url: URL, picks: [Int]) throws -> PhaseTimes {
         // Offsets of each record in the file.
         var offsets: [Int] = [0]
         if data.isText {
             offsets.reserveCapacity(data.texts.count + 1)
             for t in data.texts { offsets.append(offsets[offsets.count - 1] + t.utf8.count) }
         }
-        let t0 = ShardsRun.now()
+        let t0 = ShardsRun.Stamp()
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw ValidationError("cannot create \(url.path)") }
         if data.isText {
@@ -286,7 +324,7 @@ enum RawFilePeer {
         }
         fsync(fd)
         close(fd)
-        let t1 = ShardsRun.now()
+        let t1 = ShardsRun.Stamp()
         let rfd = open(url.path, O_RDONLY)
         defer { close(rfd) }
         var check = 0
@@ -304,7 +342,7 @@ enum RawFilePeer {
             }
             check = values.count
         }
-        let t2 = ShardsRun.now()
+        let t2 = ShardsRun.Stamp()
         for i in picks {
             if data.isText {
                 var rec = [UInt8](repeating: 0, count: offsets[i + 1] - offsets[i])
@@ -319,9 +357,9 @@ enum RawFilePeer {
                 check &+= v.count
             }
         }
-        let t3 = ShardsRun.now()
+        let t3 = ShardsRun.Stamp()
         guard check > 0 || data.recordCount == 0 else { throw ValidationError("nothing read") }
-        return (t1 - t0, t2 - t1, t3 - t2)
+        return PhaseTimes(write: t1.since(t0), read: t2.since(t1), random: t3.since(t2))
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

@@ -3,6 +3,8 @@
 //   ShardCrashProbe commit <dir> <generation> <stage|none> [fallback]
 //       writes generation <g> of a small object to <dir>; when <stage> is a CommitStage name (or "writing",
 //       after half the records), prints "STAGE <stage>" and waits to be killed.
+//   ShardCrashProbe loop <dir> <from> <to> [fallback]
+//       commits generations <from>...<to> in turn.
 //   ShardCrashProbe big <dir> <rawBytes>
 //       streams <rawBytes> of generated float32 records into <dir>, commits, reads it all back shard by shard,
 //       and prints "WRITE seconds raw compressed", "READ seconds sum-ok" and "VmHWM <kB>".
@@ -56,6 +58,15 @@ func runCommit(_ args: [String]) throws {
     }
     try w.commit()
     print("COMMITTED \(generation)")
+}
+
+/// Commits generations `from...to` one after another (the swap-window stress test reads meanwhile).
+func runLoop(_ args: [String]) throws {
+    guard args.count >= 3, let from = Int(args[1]), let to = Int(args[2]) else { fail("usage: loop <dir> <from> <to> [fallback]") }
+    let fallback = args.count > 3 && args[3] == "fallback"
+    for g in from...to {
+        try runCommit([args[0], String(g), "none"] + (fallback ? ["fallback"] : []))
+    }
 }
 
 func runBig(_ args: [String]) throws {
@@ -112,6 +123,7 @@ do {
     switch arguments.first {
     case "commit": try runCommit(Array(arguments.dropFirst()))
     case "big": try runBig(Array(arguments.dropFirst()))
+    case "loop": try runLoop(Array(arguments.dropFirst()))
     default: fail("usage: ShardCrashProbe commit|big …")
     }
 } catch {

@@ -1,16 +1,19 @@
 import Foundation
 
-/// A small thread-safe LRU of decompressed blocks, keyed by (shard, block). Bounded by a block count, so a
-/// reader's memory stays at `capacity × blockBytes` however many records it serves.
+/// A small thread-safe cache of decompressed blocks, keyed by (shard, block), with CLOCK eviction (an O(1)
+/// approximation of least-recently-used). Bounded by a block count, so a reader's memory stays at
+/// `capacity × blockBytes` however many records it serves.
 final class BlockCache: @unchecked Sendable {
-    private struct Entry {
+    private struct Slot {
+        var key: Int
         var bytes: [UInt8]
-        var lastUse: UInt64
+        var referenced: Bool
     }
 
     private let lock = NSLock()
-    private var entries: [Int: Entry] = [:]
-    private var clock: UInt64 = 0
+    private var slots: [Slot] = []
+    private var slotOf: [Int: Int] = [:]
+    private var hand = 0
     let capacity: Int
 
     init(capacity: Int) {
@@ -22,22 +25,32 @@ final class BlockCache: @unchecked Sendable {
     func get(_ key: Int) -> [UInt8]? {
         lock.lock()
         defer { lock.unlock() }
-        guard var e = entries[key] else { return nil }
-        clock &+= 1
-        e.lastUse = clock
-        entries[key] = e
-        return e.bytes
+        guard let s = slotOf[key] else { return nil }
+        slots[s].referenced = true
+        return slots[s].bytes
     }
 
     func put(_ key: Int, _ bytes: [UInt8]) {
         guard capacity > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
-        clock &+= 1
-        if entries[key] == nil, entries.count >= capacity,
-           let victim = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-            entries.removeValue(forKey: victim)
+        if let s = slotOf[key] {
+            slots[s].referenced = true
+            return
         }
-        entries[key] = Entry(bytes: bytes, lastUse: clock)
+        if slots.count < capacity {
+            slotOf[key] = slots.count
+            slots.append(Slot(key: key, bytes: bytes, referenced: false))
+            return
+        }
+        // Sweep: give referenced blocks a second chance, evict the first unreferenced one.
+        while slots[hand].referenced {
+            slots[hand].referenced = false
+            hand = (hand + 1) % slots.count
+        }
+        slotOf.removeValue(forKey: slots[hand].key)
+        slots[hand] = Slot(key: key, bytes: bytes, referenced: false)
+        slotOf[key] = hand
+        hand = (hand + 1) % slots.count
     }
 }

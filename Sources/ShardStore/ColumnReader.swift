@@ -9,7 +9,7 @@ struct OpenShard: Sendable {
 /// and shard-by-shard streaming. Sendable and safe for concurrent reads.
 ///
 /// Record `i` costs decoding only the LZ4 block(s) that hold it (`blockBytes`, 64 KiB by default), found
-/// through the shard's index file; recently decoded blocks are kept in a small LRU (`cacheBytes`).
+/// through the shard's index file; recently decoded blocks are kept in a small CLOCK cache (`cacheBytes`).
 public final class ColumnReader: Sendable {
     /// Column name.
     public let name: String

@@ -63,6 +63,36 @@ import TestSupport
         }
     }
 
+    /// Readers opened while another process commits new generations over and over (both swap methods)
+    /// each see one complete generation.
+    @Test(arguments: [false, true])
+    func readersDuringRepeatedCommitsSeeOneGeneration(fallback: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.path("store")
+        #expect(try ProbeProcess.run(["commit", url.path, "1", "none"]).0 == 0)
+        let (p, _) = try ProbeProcess.start(["loop", url.path, "2", "40"] + (fallback ? ["fallback"] : []))
+        var opened = 0
+        var generations = Set<Int>()
+        while p.isRunning || opened == 0 {
+            let r = try ShardReader(directory: url)
+            guard let g = r.metadata["generation"].flatMap({ Int($0) }) else {
+                Issue.record("no generation in \(r.metadata)")
+                break
+            }
+            let v = try r.column("v"), t = try r.column("t")
+            #expect(try v.floats(record: 2999) == [Float](repeating: Float(g * 1_000_000 + 2999), count: 8))
+            #expect(try t.string(record: 1234) == "g\(g) record 1234")
+            #expect(try v.allFloats().last == Float(g * 1_000_000 + 2999))
+            opened += 1
+            generations.insert(g)
+        }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(opened > 1)
+        try Self.expectGeneration(url, 40)
+        #expect(try Self.siblings(url) == [])
+    }
+
     @Test func recoverRestoresAMovedAsideObject() throws {
         let dir = try TemporaryDirectory()
         let url = dir.path("store")
