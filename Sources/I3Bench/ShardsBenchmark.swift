@@ -31,7 +31,7 @@ struct ShardsBenchmark: ParsableCommand {
     @Option(help: "Random records read per pass.")
     var randomReads = 20_000
 
-    @Option(help: "LZ4 block sizes to measure, in KiB (comma-separated).")
+    @Option(name: .customLong("block-kib"), help: "LZ4 block sizes to measure, in KiB (comma-separated).")
     var blockKiB = "64,16"
 
     @Option(help: "Standard-normal float32 vectors (384-d) to generate.")
@@ -43,7 +43,7 @@ struct ShardsBenchmark: ParsableCommand {
     @Option(help: "Data sets to run: fashion,gaussian,fvecs,wordnet,gcide (comma-separated) or all.")
     var datasets = "all"
 
-    @Option(help: "Also write this many GiB of repeated Fashion-MNIST vectors and report peak RSS (0: skip).")
+    @Option(name: .customLong("big-gib"), help: "Also write this many GiB of repeated Fashion-MNIST vectors and report peak RSS (0: skip).")
     var bigGiB = 0.0
 
     mutating func run() throws {

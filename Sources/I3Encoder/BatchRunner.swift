@@ -28,8 +28,12 @@ enum BatchRunner {
         let batches = stride(from: 0, to: n, by: batchSize).map { Array(order[$0..<min(n, $0 + batchSize)]) }
 
         // 3. forward passes: workers take batches round-robin; BLAS threads fill the remaining cores
+        // (measured on 2 cores: two workers with one BLAS thread each beat one worker with two BLAS
+        // threads for batched work; a lone short batch such as one query runs fastest on one thread)
         let workers = max(1, min(threads, batches.count))
-        openblas_set_num_threads(Int32(max(1, threads / workers)))
+        let rows = ids.count > 0 ? (0..<n).reduce(0) { $0 + ids[$1].count } : 0
+        let blasThreads = workers == 1 && rows < 256 ? 1 : max(1, threads / workers)
+        openblas_set_num_threads(Int32(blasThreads))
         let out = SharedBuffer<Float>(count: n * d, initial: 0)
         let inter = max(tower.model.config.intermediateSize, tower.head?.intermediate ?? 0)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -43,7 +47,6 @@ enum BatchRunner {
                 pooled.withUnsafeMutableBufferPointer { pb in
                     guard let p = pb.baseAddress else { return }
                     Pooling.pool(ws.x, offsets: offsets, hidden: d, tower.pooling, into: p)
-                    var result = UnsafePointer(p)
                     if let head = tower.head, let hws = headWS {
                         final.withUnsafeMutableBufferPointer { fb in
                             guard let f = fb.baseAddress else { return }
@@ -52,8 +55,7 @@ enum BatchRunner {
                         }
                         return
                     }
-                    for (k, i) in batch.enumerated() { out.copy(from: result + k * d, count: d, to: i * d) }
-                    result = UnsafePointer(p)
+                    for (k, i) in batch.enumerated() { out.copy(from: p + k * d, count: d, to: i * d) }
                 }
             }
         }

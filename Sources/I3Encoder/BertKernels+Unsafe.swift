@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 import Foundation
 
 /// The forward pass's numeric kernels over raw row-major float buffers (the only unsafe hot code).
@@ -33,13 +34,9 @@ enum BertKernels {
         }
     }
 
-    /// Exact GELU, `0.5·x·(1 + erf(x/√2))`, in place.
+    /// Exact GELU, `0.5·x·(1 + erf(x/√2))`, in place (SIMD kernel with a scalar twin in CVectorKernels).
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let s: Float = 0.7071067811865476
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * s))
-        }
+        ivk_gelu_erf_f32(x, count)
     }
 
     /// Multi-head self-attention of packed sequences: for each sequence (rows `offsets[s]..<offsets[s+1]`)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pq_scan.h"
+#include "argmin.h"
+#include "rescore.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +76,13 @@ static inline void ivk_store_release_u64(uint64_t *p, uint64_t v) { __atomic_sto
 static inline uint64_t ivk_fetch_or_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_or(p, v, __ATOMIC_ACQ_REL); }
 static inline uint64_t ivk_fetch_add_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
 static inline uint64_t ivk_fetch_and_u64(uint64_t *p, uint64_t v) { return __atomic_fetch_and(p, v, __ATOMIC_ACQ_REL); }
+
+// ---- Activations for the BERT forward pass (kernels_activation.c) ----
+
+/// Exact GELU in place: x = 0.5·x·(1 + erf(x/√2)); AVX2 path within about 1e-7·|x| of the scalar twin.
+void ivk_gelu_erf_f32(float *x, size_t n);
+/// Scalar reference (libm erff).
+void ivk_gelu_erf_f32_scalar(float *x, size_t n);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,75 @@
+// Activation kernels for the BERT forward pass: exact (erf) GELU, scalar and AVX2+FMA, dispatched
+// at run time through ivk_isa_level() like the distance kernels.
+#include "CVectorKernels.h"
+#include <math.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define IVK_ACT_X86 1
+#include <immintrin.h>
+#endif
+
+void ivk_gelu_erf_f32_scalar(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+    }
+}
+
+#ifdef IVK_ACT_X86
+// exp(x) for 8 floats: Cephes-style range reduction x = n·ln2 + r and a degree-6 polynomial in r
+// (relative error about 1e-7 on [-88, 88]).
+__attribute__((target("avx2,fma")))
+static inline __m256 ivk_exp256(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-88.3762626647949f)), _mm256_set1_ps(88.3762626647949f));
+    __m256 fx = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+    __m256 z = _mm256_mul_ps(x, x);
+    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_fmadd_ps(y, z, _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+// GELU(x) = 0.5·x·(1 + erf(x/√2)), with erfc(z), z = |x|/√2, from the Chebyshev-fitted form
+// erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2) (Numerical Recipes erfcc, fractional error < 1.2e-7):
+// x < 0: 0.5·x·erfc(z);  x ≥ 0: 0.5·x·(2 − erfc(z)).
+__attribute__((target("avx2,fma")))
+static void ivk_gelu_erf_f32_avx2(float *x, size_t n) {
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 z = _mm256_mul_ps(_mm256_and_ps(v, absmask), _mm256_set1_ps(0.70710678118654752f));
+        __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(half, z, one));
+        __m256 p = _mm256_set1_ps(0.17087277f);
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.13520398f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.27886807f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.18628806f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.09678418f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
+        __m256 erfc = _mm256_mul_ps(t, ivk_exp256(_mm256_fnmadd_ps(z, z, p)));
+        __m256 neg = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+        __m256 factor = _mm256_blendv_ps(_mm256_sub_ps(two, erfc), erfc, neg);
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_mul_ps(half, v), factor));
+    }
+    if (i < n) ivk_gelu_erf_f32_scalar(x + i, n - i);
+}
+#endif
+
+void ivk_gelu_erf_f32(float *x, size_t n) {
+#ifdef IVK_ACT_X86
+    if (ivk_isa_level() >= 1) { ivk_gelu_erf_f32_avx2(x, n); return; }
+#endif
+    ivk_gelu_erf_f32_scalar(x, n);
+}
