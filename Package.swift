@@ -38,9 +38,9 @@ let package = Package(
         // The index protocol, Neighbor, metric, ids, errors, exact flat index (the oracle).
         .target(name: "IndexCore", dependencies: ["VectorKernels", "ShardStore"]),
         // k-means (BLAS assignment), reused by IVF-PQ and the late-interaction bench.
-        .target(name: "KMeans", dependencies: ["CBLAS", "VectorKernels"]),
+        .target(name: "KMeans", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels"]),
         .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
-        .target(name: "IVFPQ", dependencies: ["IndexCore", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
+        .target(name: "IVFPQ", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
         .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
         .target(name: "I3Retriever", dependencies: [
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
         .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
-        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "TestSupport"]),
+        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),

@@ -31,13 +31,16 @@ for t in hnsw ivfpq; do
     "$i3" index "$task/collection.tsv" --out "$work/$t-$passages" --index "$t" --reuse-vectors "$work/flat-$passages"
 done
 
-for t in flat hnsw ivfpq; do
+# name | index | search options
+configs=("flat|flat|" "hnsw|hnsw|" "ivfpq-nprobe16|ivfpq|--nprobe 16" "ivfpq-nprobe16-refine4|ivfpq|--nprobe 16 --refine 4"
+         "ivfpq-nprobe32-refine4|ivfpq|--nprobe 32 --refine 4")
+for c in "${configs[@]}"; do
+  IFS='|' read -r name t opts <<< "$c"
   dir="$work/$t-$passages"
   case "$t" in flat) part=vectors ;; *) part=$t ;; esac
-  echo "== $t: $(du -sb "$dir/$part" | cut -f1) bytes in $part/ ($(du -sh "$dir/$part" | cut -f1)); settings: $(tr -d '\n ' < "$dir/retriever.json" | grep -o '"indexSettings":{[^}]*}')"
-  extra=()
-  [ "$t" = ivfpq ] && extra=(--nprobe 16 --refine 4)
-  "$i3" eval --qrels "$qrels" --index "$dir" --queries "$q" --depth 100 --latency "${extra[@]}" 2>/dev/null
+  echo "== $name: $(du -sb "$dir/$part" | cut -f1) bytes in $part/ ($(du -sh "$dir/$part" | cut -f1)); settings: $(tr -d '\n ' < "$dir/retriever.json" | grep -o '"indexSettings":{[^}]*}') $opts"
+  # shellcheck disable=SC2086
+  "$i3" eval --qrels "$qrels" --index "$dir" --queries "$q" --depth 100 --latency $opts 2>/dev/null
 done
 
 if [ -x .venv-eval/bin/python ] || tools/setup_eval_venv.sh >/dev/null; then

@@ -11,6 +11,10 @@
 // for CPUs with fast gathers, and are tested against the same scalar twin.
 #include "CVectorKernels.h"
 
+// Separate multiply and add everywhere (no fused multiply-add), so every ISA version and the scalar twin
+// round alike (avx512f code may otherwise contract a*b+c in inlined scalar tails).
+#pragma STDC FP_CONTRACT OFF
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define IVK_PQ_X86 1
 #include <immintrin.h>
@@ -54,6 +58,83 @@ void ivk_pq_scan2_u8(const float *lut_a, const float *lut_b, const uint8_t *code
         for (size_t j = 0; j < m; j++) s += lut_a[j * 256 + c[j]] + lut_b[j * 256 + c[j]];
         out[i] = s;
     }
+}
+
+void ivk_pq_ip_table_scalar(const float *q, const float *cbt, size_t m, size_t dsub, float *out) {
+    for (size_t j = 0; j < m; j++) {
+        float *o = out + j * 256;
+        const float *qj = q + j * dsub;
+        const float *c0 = cbt + j * dsub * 256;
+        for (size_t c = 0; c < 256; c++) o[c] = qj[0] * c0[c];
+        for (size_t t = 1; t < dsub; t++) {
+            const float *ct = c0 + t * 256;
+            float qt = qj[t];
+            for (size_t c = 0; c < 256; c++) o[c] = o[c] + qt * ct[c];
+        }
+    }
+}
+
+#ifdef IVK_PQ_X86
+__attribute__((target("avx2")))
+static void ivk_pq_ip_table_avx2(const float *q, const float *cbt, size_t m, size_t dsub, float *out) {
+    for (size_t j = 0; j < m; j++) {
+        float *o = out + j * 256;
+        const float *qj = q + j * dsub;
+        const float *c0 = cbt + j * dsub * 256;
+        for (size_t c = 0; c < 256; c += 32) {
+            __m256 q0 = _mm256_set1_ps(qj[0]);
+            __m256 a0 = _mm256_mul_ps(q0, _mm256_loadu_ps(c0 + c));
+            __m256 a1 = _mm256_mul_ps(q0, _mm256_loadu_ps(c0 + c + 8));
+            __m256 a2 = _mm256_mul_ps(q0, _mm256_loadu_ps(c0 + c + 16));
+            __m256 a3 = _mm256_mul_ps(q0, _mm256_loadu_ps(c0 + c + 24));
+            for (size_t t = 1; t < dsub; t++) {
+                const float *ct = c0 + t * 256 + c;
+                __m256 qt = _mm256_set1_ps(qj[t]);
+                a0 = _mm256_add_ps(a0, _mm256_mul_ps(qt, _mm256_loadu_ps(ct)));
+                a1 = _mm256_add_ps(a1, _mm256_mul_ps(qt, _mm256_loadu_ps(ct + 8)));
+                a2 = _mm256_add_ps(a2, _mm256_mul_ps(qt, _mm256_loadu_ps(ct + 16)));
+                a3 = _mm256_add_ps(a3, _mm256_mul_ps(qt, _mm256_loadu_ps(ct + 24)));
+            }
+            _mm256_storeu_ps(o + c, a0); _mm256_storeu_ps(o + c + 8, a1);
+            _mm256_storeu_ps(o + c + 16, a2); _mm256_storeu_ps(o + c + 24, a3);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+static void ivk_pq_ip_table_avx512(const float *q, const float *cbt, size_t m, size_t dsub, float *out) {
+    for (size_t j = 0; j < m; j++) {
+        float *o = out + j * 256;
+        const float *qj = q + j * dsub;
+        const float *c0 = cbt + j * dsub * 256;
+        for (size_t c = 0; c < 256; c += 64) {
+            __m512 q0 = _mm512_set1_ps(qj[0]);
+            __m512 a0 = _mm512_mul_ps(q0, _mm512_loadu_ps(c0 + c));
+            __m512 a1 = _mm512_mul_ps(q0, _mm512_loadu_ps(c0 + c + 16));
+            __m512 a2 = _mm512_mul_ps(q0, _mm512_loadu_ps(c0 + c + 32));
+            __m512 a3 = _mm512_mul_ps(q0, _mm512_loadu_ps(c0 + c + 48));
+            for (size_t t = 1; t < dsub; t++) {
+                const float *ct = c0 + t * 256 + c;
+                __m512 qt = _mm512_set1_ps(qj[t]);
+                a0 = _mm512_add_ps(a0, _mm512_mul_ps(qt, _mm512_loadu_ps(ct)));
+                a1 = _mm512_add_ps(a1, _mm512_mul_ps(qt, _mm512_loadu_ps(ct + 16)));
+                a2 = _mm512_add_ps(a2, _mm512_mul_ps(qt, _mm512_loadu_ps(ct + 32)));
+                a3 = _mm512_add_ps(a3, _mm512_mul_ps(qt, _mm512_loadu_ps(ct + 48)));
+            }
+            _mm512_storeu_ps(o + c, a0); _mm512_storeu_ps(o + c + 16, a1);
+            _mm512_storeu_ps(o + c + 32, a2); _mm512_storeu_ps(o + c + 48, a3);
+        }
+    }
+}
+#endif
+
+void ivk_pq_ip_table(const float *q, const float *cbt, size_t m, size_t dsub, float *out) {
+#ifdef IVK_PQ_X86
+    int level = ivk_isa_level();
+    if (level >= 2) { ivk_pq_ip_table_avx512(q, cbt, m, dsub, out); return; }
+    if (level == 1) { ivk_pq_ip_table_avx2(q, cbt, m, dsub, out); return; }
+#endif
+    ivk_pq_ip_table_scalar(q, cbt, m, dsub, out);
 }
 
 void ivk_add_f32(const float *a, const float *b, size_t n, float *out) {

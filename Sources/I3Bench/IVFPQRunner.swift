@@ -10,9 +10,9 @@ struct IVFPQRunner: ANNRunner {
     func run(_ data: ANNDataset, options: ANNOptions, log: (String) -> Void) throws -> [BenchmarkPoint] {
         let m = options.pqM ?? IVFPQDefaults.subquantizers(dimension: data.dimension)
         let nTrain = min(options.trainSize, data.baseCount)
-        let index = try IVFPQIndex(dimension: data.dimension, metric: data.metric,
-                                   configuration: IVFPQConfiguration(nlist: options.nlist, subquantizers: m,
-                                                                     bitsPerCode: options.nbits))
+        var configuration = IVFPQConfiguration(nlist: options.nlist, subquantizers: m, bitsPerCode: options.nbits)
+        configuration.threads = options.threads   // train and add with the same threads as the peers
+        let index = try IVFPQIndex(dimension: data.dimension, metric: data.metric, configuration: configuration)
         let train = try QueryTimer.measure { try index.train(Array(data.base.prefix(nTrain * data.dimension))) }
         let ids = (0 ..< UInt64(data.baseCount)).map { $0 }
         let add = try QueryTimer.measure { try index.add(contentsOf: data.base, ids: ids) }

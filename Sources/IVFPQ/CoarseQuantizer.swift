@@ -23,16 +23,16 @@ struct CoarseQuantizer: Sendable {
     }
 
     static func train(_ sample: [Float], dimension: Int, nlist: Int, metric: Metric, iterations: Int,
-                      seed: UInt64) throws -> CoarseQuantizer {
+                      seed: UInt64, threads: Int) throws -> CoarseQuantizer {
         var cfg = KMeansConfiguration(clusters: nlist, iterations: iterations, tolerance: 0, seed: seed,
                                       spherical: metric != .l2, maxTrainingPoints: 256 * nlist, seeding: .randomPoints)
-        cfg.threads = 0
+        cfg.threads = threads
         let r = try KMeans.train(sample, dimension: dimension, configuration: cfg)
         return CoarseQuantizer(centroids: r.centroids, dimension: dimension)
     }
 
     /// The list of every row of `vectors`.
-    func assign(_ vectors: [Float]) -> [Int32] { nearest.assign(vectors, threads: 0).labels }
+    func assign(_ vectors: [Float], threads: Int) -> [Int32] { nearest.assign(vectors, threads: threads).labels }
 
     /// The `nprobe` best lists for the query at `q`, best first, each with its coarse term: the squared
     /// distance `‖q − c‖²` for L2, the inner product `⟨q, c⟩` otherwise.

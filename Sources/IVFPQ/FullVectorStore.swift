@@ -1,3 +1,4 @@
+import CVectorKernels
 import IndexCore
 
 /// The full-precision vectors kept for exact re-ranking, addressed like the codes: (list, offset).
@@ -26,6 +27,34 @@ final class FullVectorStore: @unchecked Sendable {
 
     /// Bytes held in memory.
     var memoryBytes: Int { memory.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size } }
+
+    /// Exact scores (`metric` convention, higher is better) of the vectors at `offsets` (ascending) of
+    /// `list` against the query at `q`, appended to `out`.
+    func scores(list: Int, offsets: ArraySlice<UInt32>, query q: UnsafePointer<Float>, metric: Metric,
+                into out: inout [Float]) throws {
+        let onDisk = disk?.count(list: list) ?? 0
+        var rows: [UInt32] = []
+        for o in offsets {
+            if Int(o) < onDisk {
+                let s = try withVector(list: list, offset: Int(o)) { metric.score(q, $0, count: dimension) }
+                out.append(s)
+            } else {
+                rows.append(o - UInt32(onDisk))
+            }
+        }
+        guard !rows.isEmpty else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: rows.count))
+        try memory[list].withUnsafeBufferPointer { p in
+            guard let b = p.baseAddress, let last = rows.last, (Int(last) + 1) * dimension <= p.count else {
+                throw IndexError.corrupt(path: "vectors", reason: "no full vector for list \(list)")
+            }
+            out.withUnsafeMutableBufferPointer { op in
+                guard let o = op.baseAddress else { return }
+                ivk_score_rows_f32(q, b, rows, rows.count, dimension, metric == .l2 ? 1 : 0, o + start)
+            }
+        }
+    }
 
     /// Runs `body` with the vector at `offset` of `list`.
     func withVector<R>(list: Int, offset: Int, _ body: (UnsafePointer<Float>) throws -> R) throws -> R {

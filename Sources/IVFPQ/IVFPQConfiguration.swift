@@ -23,6 +23,9 @@ public struct IVFPQConfiguration: Codable, Sendable, Equatable {
     public var coarseIterations = 10
     /// PQ k-means iterations per sub-quantizer (faiss: 25).
     public var pqIterations = 25
+    /// Threads for training and for encoding added vectors; 0 = one per active processor. Results do
+    /// not depend on it.
+    public var threads = 0
 
     public init(nlist: Int, subquantizers: Int, bitsPerCode: Int = 8, useOPQ: Bool = false,
                 trainingSampleSize: Int? = nil, seed: UInt64 = 1234, keepFullVectors: Bool = true) {

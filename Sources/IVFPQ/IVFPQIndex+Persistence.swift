@@ -29,8 +29,10 @@ struct IVFPQHeader: Codable, Equatable {
 extension IVFPQIndex {
     /// Shard-store kind of a saved IVF-PQ index.
     public static let storeKind = "ivfpq-index"
-    /// LZ4 block size of saved indexes: the unit of random access when re-ranking reads vectors from disk.
-    static let storeBlockBytes = 16 << 10
+    /// LZ4 block size of the `vectors` column: the unit of random access when re-ranking reads vectors
+    /// from disk (a smaller block decodes faster; measured in docs/ivfpq.md). Other columns use the
+    /// shard store's default and are read whole.
+    static let vectorBlockBytes = 4 << 10
 
     /// Writes the trained index to `directory` (atomically replacing what is there).
     /// - Throws: `IndexError.notTrained` for an untrained index; shard-store errors for I/O problems.
@@ -38,8 +40,7 @@ extension IVFPQIndex {
         try lock.withReadLock {
             guard let cq = coarse, let p = pq else { throw IndexError.notTrained }
             let d = dimension, m = p.m
-            var w = try ShardWriter(directory: directory, kind: Self.storeKind, metadata: metadata,
-                                    blockBytes: Self.storeBlockBytes)
+            var w = try ShardWriter(directory: directory, kind: Self.storeKind, metadata: metadata)
             let header = IVFPQHeader(dimension: d, metric: metric, configuration: configuration,
                                      count: lists.totalCount - tombstones.count, hasVectors: fullVectors != nil)
             let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
@@ -54,7 +55,8 @@ extension IVFPQIndex {
             try w.addColumn("list_sizes", type: .int64, recordLength: 1)
             try w.addColumn("ids", type: .int64, recordLength: 1)
             try w.addColumn("codes", type: .uint8, recordLength: m)
-            try w.addColumn("vectors", type: .float32, recordLength: d)
+            try w.addColumn("vectors", type: .float32, recordLength: d,
+                            blockBytes: max(Self.vectorBlockBytes, d * MemoryLayout<Float>.size))
             for l in 0..<lists.listCount {
                 let n = lists.count(l)
                 let live = (0..<n).filter { !tombstones.contains(UInt64(l) << 32 | UInt64($0)) }

@@ -62,9 +62,6 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         self.configuration = c
         self.lists = InMemoryInvertedLists(listCount: c.nlist, codeSize: c.subquantizers)
         self.fullVectors = c.keepFullVectors ? FullVectorStore(listCount: c.nlist, dimension: dimension) : nil
-        if c.useOPQ {   // fail at creation rather than at training
-            _ = try OPQRotation.checkSupported()
-        }
     }
 
     /// True once `train` has run (or the index was opened from disk).
@@ -109,18 +106,18 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
 
         var rot: OPQRotation? = nil
         if cfg.useOPQ {
-            let r = try OPQRotation.train(x, dimension: dimension, m: cfg.subquantizers, seed: cfg.seed)
+            let r = try OPQRotation.train(x, dimension: dimension, m: cfg.subquantizers, seed: cfg.seed, threads: cfg.threads)
             x = r.apply(x)
             rot = r
         }
         let cq = try CoarseQuantizer.train(x, dimension: dimension, nlist: cfg.nlist, metric: metric,
-                                           iterations: cfg.coarseIterations, seed: cfg.seed)
+                                           iterations: cfg.coarseIterations, seed: cfg.seed, threads: cfg.threads)
         // Residuals of (at most 256 × 256, as faiss) training vectors to their list centroids.
         let pqCap = 256 * ProductQuantizer.ksub
         let px = n > pqCap ? Self.sampleRows(x, dimension: dimension, count: pqCap, seed: cfg.seed &+ 1) : x
-        let residuals = Self.residuals(px, labels: cq.assign(px), centroids: cq.centroids, dimension: dimension)
+        let residuals = Self.residuals(px, labels: cq.assign(px, threads: cfg.threads), centroids: cq.centroids, dimension: dimension)
         let q = try ProductQuantizer.train(residuals, dimension: dimension, m: cfg.subquantizers,
-                                           iterations: cfg.pqIterations, seed: cfg.seed)
+                                           iterations: cfg.pqIterations, seed: cfg.seed, threads: cfg.threads)
         let terms = metric == .l2 ? q.listTerms(centroids: cq.centroids, nlist: cfg.nlist) : []
         try lock.withWriteLock {
             guard lists.totalCount == 0 else {
@@ -162,9 +159,9 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         let full = x
         if let rot { x = rot.apply(x) }
         let n = newIDs.count
-        let labels = cq.assign(x)
+        let labels = cq.assign(x, threads: configuration.threads)
         let res = Self.residuals(x, labels: labels, centroids: cq.centroids, dimension: dimension)
-        let codes = q.encode(res, count: n)
+        let codes = q.encode(res, count: n, threads: configuration.threads)
         let m = q.m, d = dimension
         lock.withWriteLock {
             tombstoneLive(Set(lastRow.keys))
@@ -227,7 +224,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             let exactQuery = q
             if let rotation { q = rotation.apply(q) }
             let candidates = k * refine
-            var heap = TopK(k: candidates)
+            var heap = CandidateHeap(capacity: candidates)
             try q.withUnsafeBufferPointer { qp in
                 guard let qb = qp.baseAddress else { throw IndexError.dimensionMismatch(expected: dimension, got: 0) }
                 var scanner = ListScanner(query: qb, pq: p, metric: metric, listTerms: listTerms,
@@ -236,22 +233,39 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
                     scanner.scan(list: probe.list, coarseTerm: probe.term, lists: lists, into: &heap)
                 }
             }
-            let found = heap.sorted()
             if refine > 1, let store = fullVectors {
-                var exact = TopK(k: k)
-                try exactQuery.withUnsafeBufferPointer { qp in
-                    guard let qb = qp.baseAddress else { return }
-                    for e in found {
-                        let (l, o) = (Int(e.id >> 32), Int(e.id & 0xFFFF_FFFF))
-                        let s = try store.withVector(list: l, offset: o) { metric.score(qb, $0, count: dimension) }
-                        exact.push(id: id(list: l, offset: o), score: s)
-                    }
-                }
-                return exact.sorted().map { Neighbor(id: $0.id, score: $0.score) }
+                return try exactTopK(candidates: heap, k: k, query: exactQuery, store: store)
             }
-            return found.prefix(k).map { Neighbor(id: id(list: Int($0.id >> 32), offset: Int($0.id & 0xFFFF_FFFF)), score: $0.score) }
+            return heap.sorted().prefix(k).map { Neighbor(id: id(list: Int($0.key >> 32), offset: Int($0.key & 0xFFFF_FFFF)), score: $0.score) }
                 .sorted(by: Neighbor.ranksBefore)
         }
+    }
+
+    /// Re-ranking: the exact scores of the candidates (slot keys), best `k`. Candidates are visited list
+    /// by list in storage order, so the vectors are read front to back (and prefetched).
+    private func exactTopK(candidates heap: CandidateHeap, k: Int, query: [Float], store: FullVectorStore) throws -> [Neighbor] {
+        var keys = heap.keys
+        keys.sort()
+        var exact = TopK(k: k)
+        var scores: [Float] = []
+        scores.reserveCapacity(keys.count)
+        var offsets = [UInt32](repeating: 0, count: keys.count)
+        for (i, key) in keys.enumerated() { offsets[i] = UInt32(truncatingIfNeeded: key) }
+        try query.withUnsafeBufferPointer { qp in
+            guard let qb = qp.baseAddress else { return }
+            var i = 0
+            while i < keys.count {
+                let list = Int(keys[i] >> 32)
+                var j = i + 1
+                while j < keys.count, Int(keys[j] >> 32) == list { j += 1 }
+                scores.removeAll(keepingCapacity: true)
+                try store.scores(list: list, offsets: offsets[i ..< j], query: qb, metric: metric, into: &scores)
+                let ids = lists.ids[list]
+                for (t, s) in scores.enumerated() { exact.push(id: ids[Int(offsets[i + t])], score: s) }
+                i = j
+            }
+        }
+        return exact.sorted().map { Neighbor(id: $0.id, score: $0.score) }
     }
 
     private func id(list: Int, offset: Int) -> UInt64 { lists.withList(list) { ids, _ in ids[offset] } }

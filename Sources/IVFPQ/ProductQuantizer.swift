@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 import KMeans
 import VectorKernels
 
@@ -13,25 +14,40 @@ struct ProductQuantizer: Sendable {
     let m: Int
     let dsub: Int
     let codebooks: [Float]
+    /// The codebooks transposed to `m × dsub × ksub` (sub-quantizer, component, codeword): the layout the
+    /// lookup-table kernel reads with unit stride.
+    let transposedCodebooks: [Float]
 
     init(dimension: Int, m: Int, codebooks: [Float]) {
         self.dimension = dimension
         self.m = m
-        self.dsub = dimension / m
+        let dsub = dimension / m
+        self.dsub = dsub
         self.codebooks = codebooks
+        var t = [Float](repeating: 0, count: codebooks.count)
+        let ks = Self.ksub
+        for j in 0..<m {
+            for c in 0..<ks {
+                for s in 0..<dsub { t[(j * dsub + s) * ks + c] = codebooks[(j * ks + c) * dsub + s] }
+            }
+        }
+        self.transposedCodebooks = t
     }
 
     var ksub: Int { Self.ksub }
 
     /// Trains each sub-quantizer with k-means on its slice of `vectors` (`n × dimension`).
-    static func train(_ vectors: [Float], dimension: Int, m: Int, iterations: Int, seed: UInt64) throws -> ProductQuantizer {
+    /// `initial`: codebooks to start from (hot start), else random training points.
+    static func train(_ vectors: [Float], dimension: Int, m: Int, iterations: Int, seed: UInt64,
+                      threads: Int = 0, initial: ProductQuantizer? = nil) throws -> ProductQuantizer {
         let dsub = dimension / m
         let n = vectors.count / dimension
         var codebooks = [Float](repeating: 0, count: m * ksub * dsub)
         for j in 0..<m {
             let slice = subvectors(vectors, count: n, dimension: dimension, from: j * dsub, length: dsub)
-            let cfg = KMeansConfiguration(clusters: ksub, iterations: iterations, tolerance: 0, seed: seed &+ UInt64(j),
-                                          maxTrainingPoints: 256 * ksub, seeding: .randomPoints)
+            var cfg = KMeansConfiguration(clusters: ksub, iterations: iterations, tolerance: 0, seed: seed &+ UInt64(j),
+                                          maxTrainingPoints: 256 * ksub, threads: threads, seeding: .randomPoints)
+            cfg.initialCentroids = initial?.codebook(j)
             let r = try KMeans.train(slice, dimension: dsub, configuration: cfg)
             for i in 0..<(ksub * dsub) { codebooks[j * ksub * dsub + i] = r.centroids[i] }
         }
@@ -55,11 +71,11 @@ struct ProductQuantizer: Sendable {
     func codebook(_ j: Int) -> [Float] { Array(codebooks[j * ksub * dsub ..< (j + 1) * ksub * dsub]) }
 
     /// The `n × m` codes of `n` rows of `x` (nearest codeword per sub-vector, BLAS-batched).
-    func encode(_ x: [Float], count n: Int) -> [UInt8] {
+    func encode(_ x: [Float], count n: Int, threads: Int = 0) -> [UInt8] {
         var codes = [UInt8](repeating: 0, count: n * m)
         for j in 0..<m {
             let slice = Self.subvectors(x, count: n, dimension: dimension, from: j * dsub, length: dsub)
-            let labels = NearestCentroids(centroids: codebook(j), dimension: dsub).assign(slice, threads: 0).labels
+            let labels = NearestCentroids(centroids: codebook(j), dimension: dsub).assign(slice, threads: threads).labels
             for i in 0..<n { codes[i * m + j] = UInt8(truncatingIfNeeded: labels[i]) }
         }
         return codes
@@ -79,12 +95,9 @@ struct ProductQuantizer: Sendable {
 
     /// `table[j·ksub + c] = ⟨q_j, codeword_{j,c}⟩` for the query at `q` (`m × ksub` floats), into `table`.
     func innerProductTable(_ q: UnsafePointer<Float>, into table: UnsafeMutablePointer<Float>) {
-        codebooks.withUnsafeBufferPointer { cb in
+        transposedCodebooks.withUnsafeBufferPointer { cb in
             guard let base = cb.baseAddress else { return }
-            for j in 0..<m {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(ksub), Int32(dsub), 1, base + j * ksub * dsub,
-                            Int32(dsub), q + j * dsub, 1, 0, table + j * ksub, 1)
-            }
+            ivk_pq_ip_table(q, base, m, dsub, table)
         }
     }
 

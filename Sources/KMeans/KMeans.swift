@@ -26,6 +26,14 @@ public enum KMeans {
         if let m = cfg.maxTrainingPoints, m < cfg.clusters {
             throw KMeansError.invalidConfiguration("maxTrainingPoints (\(m)) must be at least clusters (\(cfg.clusters))")
         }
+        if let c = cfg.initialCentroids {
+            guard c.count == cfg.clusters * dimension else {
+                throw KMeansError.invalidConfiguration("initialCentroids holds \(c.count) floats, expected clusters × dimension = \(cfg.clusters * dimension)")
+            }
+            if let bad = Normalization.firstNonFinite(c) {
+                throw KMeansError.invalidConfiguration("initialCentroids value \(bad) is NaN or infinite")
+            }
+        }
         let n = vectors.count / dimension
         guard n >= cfg.clusters else { throw KMeansError.tooFewPoints(points: n, clusters: cfg.clusters) }
         if let bad = Normalization.firstNonFinite(vectors) {
@@ -65,9 +73,14 @@ public enum KMeans {
     private static func lloyd(_ points: [Float], dimension d: Int, configuration cfg: KMeansConfiguration,
                               rng: inout SeededRandom) -> KMeansResult {
         let n = points.count / d, k = cfg.clusters
-        var centroids = cfg.seeding == .kMeansPlusPlus
-            ? seedPlusPlus(points, dimension: d, clusters: k, rng: &rng)
-            : seedRandom(points, dimension: d, clusters: k, rng: &rng)
+        var centroids: [Float]
+        if let given = cfg.initialCentroids {
+            centroids = given
+        } else if cfg.seeding == .kMeansPlusPlus {
+            centroids = seedPlusPlus(points, dimension: d, clusters: k, rng: &rng)
+        } else {
+            centroids = seedRandom(points, dimension: d, clusters: k, rng: &rng)
+        }
         if cfg.spherical { normalizeRows(&centroids, dimension: d) }
 
         var inertia = Double.infinity

@@ -31,6 +31,9 @@ public struct KMeansConfiguration: Codable, Sendable {
     public var threads = 0
     /// How the first centroids are chosen.
     public var seeding: KMeansSeeding = .kMeansPlusPlus
+    /// Start from these centroids (`clusters × dimension`) instead of seeding ("hot start", as faiss
+    /// does when OPQ re-trains its product quantizer every iteration).
+    public var initialCentroids: [Float]? = nil
 
     /// `clusters` centroids with the other settings at their defaults.
     public init(clusters: Int, iterations: Int = 20, tolerance: Float = 1e-4, seed: UInt64 = 1234,

@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 import Dispatch
 import VectorKernels
 
@@ -16,6 +17,12 @@ public struct NearestCentroids: Sendable {
     public let count: Int
     /// `‖c‖²` of every centroid.
     public let squaredNorms: [Float]
+    /// For small dimensions: the centroids component-major (`dimension × count`), scored per point with
+    /// `ivk_dots_transposed_f32` instead of `sgemm` (whose packing dominates when d is a few components).
+    let transposed: [Float]
+
+    /// Dimensions up to this use the transposed per-point kernel instead of `sgemm`.
+    static let smallDimension = 32
 
     /// Wraps `centroids` (row-major, `dimension` floats each; a trailing partial row is ignored).
     public init(centroids: [Float], dimension: Int) {
@@ -26,6 +33,13 @@ public struct NearestCentroids: Sendable {
         self.count = k
         self.squaredNorms = self.centroids.withUnsafeBufferPointer { p in
             (0..<k).map { i in p.baseAddress.map { Distances.dot($0 + i * d, $0 + i * d, count: d) } ?? 0 }
+        }
+        if d <= Self.smallDimension {
+            var t = [Float](repeating: 0, count: k * d)
+            for c in 0..<k { for j in 0..<d { t[j * k + c] = self.centroids[c * d + j] } }
+            transposed = t
+        } else {
+            transposed = []
         }
     }
 
@@ -77,19 +91,19 @@ public struct NearestCentroids: Sendable {
     private func assignBlock(_ x: UnsafePointer<Float>, rows: Int, dots: UnsafeMutablePointer<Float>,
                              labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>) {
         let k = count, d = dimension
-        centroids.withUnsafeBufferPointer { cp in
+        let small = !transposed.isEmpty
+        (small ? transposed : centroids).withUnsafeBufferPointer { cp in
             squaredNorms.withUnsafeBufferPointer { np in
                 guard let c = cp.baseAddress, let norms = np.baseAddress else { return }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(d),
-                            1, x, Int32(d), c, Int32(d), 0, dots, Int32(k))
+                if small {
+                    for i in 0..<rows { ivk_dots_transposed_f32(x + i * d, c, d, k, dots + i * k) }
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(d),
+                                1, x, Int32(d), c, Int32(d), 0, dots, Int32(k))
+                }
                 for i in 0..<rows {
-                    let row = dots + i * k
-                    var best = norms[0] - 2 * row[0]
-                    var arg = 0
-                    for j in 1..<k {
-                        let v = norms[j] - 2 * row[j]
-                        if v < best { best = v; arg = j }
-                    }
+                    var best: Float = 0
+                    let arg = ivk_argmin_l2_from_dots(norms, dots + i * k, k, &best)
                     let xi = x + i * d
                     labels[i] = Int32(arg)
                     distances[i] = max(0, Distances.dot(xi, xi, count: d) + best)

@@ -46,3 +46,30 @@ import TestSupport
         }
     }
 }
+
+@Suite(.serialized) struct LookupTableKernelTests {
+    @Test func ipTableMatchesScalarTwinAtEveryLevel() {
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for (m, dsub) in [(1, 1), (4, 2), (10, 5), (3, 7), (8, 16)] {
+            let q = TestData.gaussian(count: 1, dimension: m * dsub, seed: 3)
+            let cbt = TestData.gaussian(count: m * dsub, dimension: 256, seed: 4)
+            var want = [Float](repeating: 0, count: m * 256)
+            ivk_pq_ip_table_scalar(q, cbt, m, dsub, &want)
+            // Against the definition.
+            for j in 0..<m {
+                for c in 0..<256 {
+                    var s: Float = 0
+                    for t in 0..<dsub { s += q[j * dsub + t] * cbt[(j * dsub + t) * 256 + c] }
+                    #expect(abs(s - want[j * 256 + c]) <= 1e-4 * (1 + abs(s)))
+                }
+            }
+            for level in 0...top {
+                _ = ivk_force_isa_level(Int32(level))
+                var got = [Float](repeating: 0, count: m * 256)
+                ivk_pq_ip_table(q, cbt, m, dsub, &got)
+                #expect(got == want, "m = \(m), dsub = \(dsub), level \(level)")
+            }
+        }
+    }
+}

@@ -116,3 +116,67 @@ import VectorKernels
         }
     }
 }
+
+import CVectorKernels
+
+@Suite(.serialized) struct ArgminKernelTests {
+    /// Every ISA level gives the scalar twin's index and value, ties to the lowest index included.
+    @Test func simdArgminMatchesScalarTwin() {
+        var seed: UInt32 = 99
+        func next() -> Float { seed = seed &* 1_664_525 &+ 1_013_904_223; return Float(seed >> 20) / 64 - 8 }
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for k in [1, 2, 7, 8, 15, 16, 17, 31, 32, 33, 100, 256, 1024] {
+            let norms = (0..<k).map { _ in next() }
+            var dots = (0..<k).map { _ in next() }
+            if k > 40 { dots[37] = dots[3] + (norms[37] - norms[3]) / 2 }   // a likely tie
+            var wantBest: Float = 0
+            let want = ivk_argmin_l2_from_dots_scalar(norms, dots, k, &wantBest)
+            for level in 0...top {
+                _ = ivk_force_isa_level(Int32(level))
+                var best: Float = 0
+                let got = ivk_argmin_l2_from_dots(norms, dots, k, &best)
+                #expect(got == want && best == wantBest, "k = \(k), level \(level)")
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct SmallDimensionKernelTests {
+    @Test func transposedDotsMatchScalarTwinAndDefinition() {
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for (d, k) in [(1, 1), (2, 5), (5, 256), (14, 256), (3, 70), (32, 1000)] {
+            let x = TestData.gaussian(count: 1, dimension: d, seed: UInt64(d))
+            let ct = TestData.gaussian(count: d, dimension: k, seed: UInt64(k))
+            var want = [Float](repeating: 0, count: k)
+            ivk_dots_transposed_f32_scalar(x, ct, d, k, &want)
+            for c in 0..<k {
+                var s: Float = 0
+                for t in 0..<d { s += x[t] * ct[t * k + c] }
+                #expect(abs(s - want[c]) <= 1e-4 * (1 + abs(s)))
+            }
+            for level in 0...top {
+                _ = ivk_force_isa_level(Int32(level))
+                var got = [Float](repeating: 0, count: k)
+                ivk_dots_transposed_f32(x, ct, d, k, &got)
+                #expect(got == want, "d = \(d), k = \(k), level \(level)")
+            }
+        }
+    }
+
+    /// The small-dimension path (no sgemm) and the sgemm path pick the same nearest centroids.
+    @Test func smallAndLargeDimensionPathsAgree() {
+        let d = 8
+        let x = TestData.gaussian(count: 300, dimension: d, seed: 1)
+        let c = TestData.gaussian(count: 40, dimension: d, seed: 2)
+        let small = NearestCentroids(centroids: c, dimension: d).assign(x)
+        // Pad to 40 dimensions with zeros: same distances, sgemm path.
+        func pad(_ v: [Float], _ n: Int) -> [Float] {
+            (0..<n).flatMap { i in Array(v[i * d ..< (i + 1) * d]) + [Float](repeating: 0, count: 32) }
+        }
+        let large = NearestCentroids(centroids: pad(c, 40), dimension: d + 32).assign(pad(x, 300))
+        #expect(small.labels == large.labels)
+        for i in 0..<300 { #expect(abs(small.distances[i] - large.distances[i]) < 1e-3) }
+    }
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pq_scan.h"
+#include "argmin.h"
+#include "rescore.h"
 
 #ifdef __cplusplus
 extern "C" {

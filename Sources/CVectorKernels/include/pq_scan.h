@@ -21,6 +21,12 @@ void ivk_pq_scan_u8_scalar(const float *lut, const uint8_t *codes, size_t n, siz
 /// lists, where building an m×256 table costs more than the second lookup per sub-code).
 void ivk_pq_scan2_u8(const float *lut_a, const float *lut_b, const uint8_t *codes, size_t n, size_t m,
                      float bias, float *out);
+/// Inner-product lookup table of a query: out[j*256 + c] = sum_t q[j*dsub + t] * cbt[(j*dsub + t)*256 + c]
+/// for m sub-quantizers of dsub components, with the codebooks stored transposed (sub-quantizer,
+/// component, codeword). Summed in t order with separate multiply and add, so the AVX2 / AVX-512
+/// versions equal the scalar twin bit for bit.
+void ivk_pq_ip_table(const float *q, const float *cbt, size_t m, size_t dsub, float *out);
+void ivk_pq_ip_table_scalar(const float *q, const float *cbt, size_t m, size_t dsub, float *out);
 /// out[i] = a[i] + b[i] (vectorised by the compiler).
 void ivk_add_f32(const float *a, const float *b, size_t n, float *out);
 /// Same result with AVX2 / AVX-512 gathers, chosen by ivk_isa_level() (scalar when neither is available).
