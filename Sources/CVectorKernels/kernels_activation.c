@@ -15,6 +15,18 @@ void ivk_gelu_erf_f32_scalar(float *x, size_t n) {
     }
 }
 
+void ivk_softmax_rows_f32_scalar(float *x, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        float m = -INFINITY;
+        for (size_t i = 0; i < cols; i++) if (row[i] > m) m = row[i];
+        float sum = 0;
+        for (size_t i = 0; i < cols; i++) { float e = expf(row[i] - m); row[i] = e; sum += e; }
+        float inv = 1.0f / sum;
+        for (size_t i = 0; i < cols; i++) row[i] *= inv;
+    }
+}
+
 #ifdef IVK_ACT_X86
 // exp(x) for 8 floats: Cephes-style range reduction x = n·ln2 + r and a degree-6 polynomial in r
 // (relative error about 1e-7 on [-88, 88]).
@@ -65,7 +77,46 @@ static void ivk_gelu_erf_f32_avx2(float *x, size_t n) {
     }
     if (i < n) ivk_gelu_erf_f32_scalar(x + i, n - i);
 }
+
+__attribute__((target("avx2,fma")))
+static void ivk_softmax_rows_f32_avx2(float *x, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        size_t i = 0;
+        __m256 vm = _mm256_set1_ps(-INFINITY);
+        for (; i + 8 <= cols; i += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(row + i));
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(vm), _mm256_extractf128_ps(vm, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+        float m = _mm_cvtss_f32(m4);
+        for (; i < cols; i++) if (row[i] > m) m = row[i];
+        __m256 vmax = _mm256_set1_ps(m), vs = _mm256_setzero_ps();
+        i = 0;
+        for (; i + 8 <= cols; i += 8) {
+            __m256 e = ivk_exp256(_mm256_sub_ps(_mm256_loadu_ps(row + i), vmax));
+            _mm256_storeu_ps(row + i, e);
+            vs = _mm256_add_ps(vs, e);
+        }
+        __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(vs), _mm256_extractf128_ps(vs, 1));
+        s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+        s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
+        float sum = _mm_cvtss_f32(s4);
+        for (; i < cols; i++) { float e = expf(row[i] - m); row[i] = e; sum += e; }
+        __m256 inv = _mm256_set1_ps(1.0f / sum);
+        i = 0;
+        for (; i + 8 <= cols; i += 8) _mm256_storeu_ps(row + i, _mm256_mul_ps(_mm256_loadu_ps(row + i), inv));
+        float inv1 = 1.0f / sum;
+        for (; i < cols; i++) row[i] *= inv1;
+    }
+}
 #endif
+
+void ivk_softmax_rows_f32(float *x, size_t rows, size_t cols) {
+#ifdef IVK_ACT_X86
+    if (ivk_isa_level() >= 1) { ivk_softmax_rows_f32_avx2(x, rows, cols); return; }
+#endif
+    ivk_softmax_rows_f32_scalar(x, rows, cols);
+}
 
 void ivk_gelu_erf_f32(float *x, size_t n) {
 #ifdef IVK_ACT_X86

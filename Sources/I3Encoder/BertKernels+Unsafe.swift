@@ -62,17 +62,9 @@ enum BertKernels {
         }
     }
 
-    /// Row-wise softmax in place.
+    /// Row-wise softmax in place (SIMD kernel with a scalar twin in CVectorKernels).
     static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let row = x + r * columns
-            var m = -Float.infinity
-            for i in 0..<columns where row[i] > m { m = row[i] }
-            var sum: Float = 0
-            for i in 0..<columns { let e = expf(row[i] - m); row[i] = e; sum += e }
-            let inv = 1 / sum
-            for i in 0..<columns { row[i] *= inv }
-        }
+        ivk_softmax_rows_f32(x, rows, columns)
     }
 
     /// One post-LN BERT layer in place on `x` (`rows × hidden`, packed sequences at `offsets`).

@@ -1,6 +1,7 @@
 import CVectorKernels
 import Foundation
 import Testing
+import TestSupport
 @testable import I3Encoder
 
 @Suite("Encoder kernels")
@@ -16,6 +17,19 @@ struct KernelTests {
         #expect(worst < 1e-6, "worst scaled error \(worst)")
         #expect(exact[12_000] == 0)
         #expect(abs(exact[13_000] - 0.8413447) < 1e-6)   // GELU(1) = Φ(1)
+    }
+
+    @Test("SIMD softmax matches the libm expf twin", arguments: [1, 7, 8, 18, 33, 256])
+    func softmaxTwin(columns: Int) {
+        let rows = 5
+        let xs = TestData.gaussian(count: rows, dimension: columns, seed: UInt64(columns)).map { $0 * 10 }
+        var fast = xs, exact = xs
+        ivk_softmax_rows_f32(&fast, rows, columns)
+        ivk_softmax_rows_f32_scalar(&exact, rows, columns)
+        let worst = zip(fast, exact).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-6, "worst abs error \(worst)")
+        let sums = (0..<rows).map { r in fast[(r * columns)..<((r + 1) * columns)].reduce(0, +) }
+        #expect(sums.allSatisfy { abs($0 - 1) < 1e-5 })
     }
 
     @Test("half-precision conversion is exact")

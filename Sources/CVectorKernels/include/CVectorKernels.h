@@ -83,6 +83,11 @@ static inline uint64_t ivk_fetch_and_u64(uint64_t *p, uint64_t v) { return __ato
 void ivk_gelu_erf_f32(float *x, size_t n);
 /// Scalar reference (libm erff).
 void ivk_gelu_erf_f32_scalar(float *x, size_t n);
+/// Softmax of each row of a row-major rows × cols matrix, in place (max-subtracted); AVX2 path uses a
+/// vector exp with relative error about 1e-7.
+void ivk_softmax_rows_f32(float *x, size_t rows, size_t cols);
+/// Scalar reference (libm expf).
+void ivk_softmax_rows_f32_scalar(float *x, size_t rows, size_t cols);
 
 #ifdef __cplusplus
 }
