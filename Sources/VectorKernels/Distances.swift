@@ -20,19 +20,25 @@ public enum Distances {
         ivk_l2sq_f32(a, b, n)
     }
 
-    /// Inner product of two equally long arrays.
-    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "dot: lengths differ")
+    /// Inner product of two arrays; nil when their lengths differ.
+    public static func dot(_ a: [Float], _ b: [Float]) -> Float? {
+        guard a.count == b.count else { return nil }
         return a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in ivk_dot_f32(pa.baseAddress!, pb.baseAddress!, a.count) }
+            b.withUnsafeBufferPointer { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return 0 }
+                return ivk_dot_f32(x, y, a.count)
+            }
         }
     }
 
-    /// Squared Euclidean distance of two equally long arrays.
-    public static func l2Squared(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "l2Squared: lengths differ")
+    /// Squared Euclidean distance of two arrays; nil when their lengths differ.
+    public static func l2Squared(_ a: [Float], _ b: [Float]) -> Float? {
+        guard a.count == b.count else { return nil }
         return a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in ivk_l2sq_f32(pa.baseAddress!, pb.baseAddress!, a.count) }
+            b.withUnsafeBufferPointer { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return 0 }
+                return ivk_l2sq_f32(x, y, a.count)
+            }
         }
     }
 }

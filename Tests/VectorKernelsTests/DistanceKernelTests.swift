@@ -16,10 +16,16 @@ import VectorKernels
                 var dot: Double = 0, l2: Double = 0
                 for i in 0..<n { dot += Double(a[i]) * Double(b[i]); l2 += Double(a[i] - b[i]) * Double(a[i] - b[i]) }
                 let tol = 1e-4 * Double(max(1, n))
-                #expect(abs(Double(Distances.dot(a, b)) - dot) < tol, "dot n=\(n) level=\(level)")
-                #expect(abs(Double(Distances.l2Squared(a, b)) - l2) < tol, "l2 n=\(n) level=\(level)")
+                #expect(abs(Double(Distances.dot(a, b) ?? .nan) - dot) < tol, "dot n=\(n) level=\(level)")
+                #expect(abs(Double(Distances.l2Squared(a, b) ?? .nan) - l2) < tol, "l2 n=\(n) level=\(level)")
             }
         }
+    }
+
+    @Test func mismatchedLengthsGiveNil() {
+        #expect(Distances.dot([1, 2], [1]) == nil)
+        #expect(Distances.l2Squared([1], [1, 2]) == nil)
+        #expect(Distances.dot([], []) == 0)
     }
 
     @Test func normalizationGivesUnitLength() {
