@@ -64,8 +64,21 @@ public enum TrecFiles {
     /// Reads TREC qrels: `qid iter docid relevance` separated by tabs or spaces (MS MARCO `qrels.*.tsv`
     /// uses tabs, trec_eval spaces).
     public static func readQrels(_ url: URL) throws -> Qrels {
-        var lines = try LineReader(url: url)
         var out: Qrels = [:]
+        try forEachFieldLine(url) { f, line in
+            guard f.count == 4, let rel = Int(f[3]) else {
+                throw RetrieverError.malformedLine(path: url.path, line: line,
+                                                   reason: "expected 'qid iteration docid relevance', got \(f.count) fields")
+            }
+            out[String(f[0]), default: [:]][String(f[2])] = rel
+        }
+        return out
+    }
+
+    /// Calls `body` with the whitespace-separated fields (tabs or spaces) and the 1-based line number of
+    /// every non-blank line of `url`; over-long lines and invalid UTF-8 are errors naming the line.
+    private static func forEachFieldLine(_ url: URL, _ body: ([Substring], Int) throws -> Void) throws {
+        var lines = try LineReader(url: url)
         while let item = try lines.next() {
             guard case let .line(l) = item else {
                 if case let .overLong(n, _, _) = item {
@@ -78,13 +91,8 @@ public enum TrecFiles {
             }
             let f = s.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if f.isEmpty { continue }
-            guard f.count == 4, let rel = Int(f[3]) else {
-                throw RetrieverError.malformedLine(path: url.path, line: l.number,
-                                                   reason: "expected 'qid iteration docid relevance', got \(f.count) fields")
-            }
-            out[String(f[0]), default: [:]][String(f[2])] = rel
+            try body(f, l.number)
         }
-        return out
     }
 
     /// Writes qrels as `qid<TAB>0<TAB>docid<TAB>rel`, sorted by query id then document id.
@@ -98,22 +106,10 @@ public enum TrecFiles {
 
     /// Reads a TREC run: `qid Q0 docid rank score tag` (tabs or spaces).
     public static func readRun(_ url: URL) throws -> [String: [RunEntry]] {
-        var lines = try LineReader(url: url)
         var out: [String: [RunEntry]] = [:]
-        while let item = try lines.next() {
-            guard case let .line(l) = item else {
-                if case let .overLong(n, _, _) = item {
-                    throw RetrieverError.malformedLine(path: url.path, line: n, reason: "line too long")
-                }
-                continue
-            }
-            guard let s = String(validating: l.bytes, as: UTF8.self) else {
-                throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "invalid UTF-8")
-            }
-            let f = s.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if f.isEmpty { continue }
+        try forEachFieldLine(url) { f, line in
             guard f.count == 6, let rank = Int(f[3]), let score = Double(f[4]), score.isFinite else {
-                throw RetrieverError.malformedLine(path: url.path, line: l.number,
+                throw RetrieverError.malformedLine(path: url.path, line: line,
                                                    reason: "expected 'qid Q0 docid rank score tag' with a numeric rank and score")
             }
             out[String(f[0]), default: []].append(RunEntry(queryID: String(f[0]), documentID: String(f[2]), rank: rank, score: score))
