@@ -1,9 +1,8 @@
 // float32 distance kernels: scalar, AVX2+FMA and AVX-512F versions, dispatched at run time.
 #include "CVectorKernels.h"
+#include "ivk_simd_private.h"
 
-#if defined(__x86_64__) || defined(_M_X64)
-#define IVK_X86 1
-#include <immintrin.h>
+#ifdef IVK_X86
 #include <cpuid.h>
 #endif
 
@@ -30,17 +29,6 @@ float ivk_l2sq_f32_scalar(const float *a, const float *b, size_t n) {
 }
 
 #ifdef IVK_X86
-__attribute__((target("avx2,fma")))
-static inline float ivk_hsum256(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    lo = _mm_add_ps(lo, hi);
-    __m128 sh = _mm_movehdup_ps(lo);
-    __m128 s = _mm_add_ps(lo, sh);
-    sh = _mm_movehl_ps(sh, s);
-    s = _mm_add_ss(s, sh);
-    return _mm_cvtss_f32(s);
-}
-
 __attribute__((target("avx2,fma")))
 static float ivk_dot_f32_avx2(const float *a, const float *b, size_t n) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -129,9 +117,12 @@ static float ivk_l2sq_f32_avx512(const float *a, const float *b, size_t n) {
     return _mm512_reduce_add_ps(acc);
 }
 
+static int ivk_f16c = 0;
+
 static int ivk_detect_level(void) {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    ivk_f16c = (ecx >> 29) & 1;
     int has_fma = (ecx >> 12) & 1, has_osxsave = (ecx >> 27) & 1, has_avx = (ecx >> 28) & 1;
     if (!(has_fma && has_osxsave && has_avx)) return 0;
     unsigned int xcr0_lo, xcr0_hi;
@@ -144,6 +135,7 @@ static int ivk_detect_level(void) {
     return 1;
 }
 #else
+static int ivk_f16c = 0;
 static int ivk_detect_level(void) { return 0; }
 #endif
 
@@ -170,6 +162,8 @@ static inline void ivk_init(void) {
 }
 
 int ivk_isa_level(void) { ivk_init(); return ivk_level; }
+
+int ivk_cpu_has_f16c(void) { ivk_init(); return ivk_f16c; }
 
 const char *ivk_isa_name(void) {
     switch (ivk_isa_level()) { case 2: return "avx512"; case 1: return "avx2"; default: return "scalar"; }

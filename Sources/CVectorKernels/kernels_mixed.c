@@ -1,14 +1,9 @@
 // Mixed-precision kernels: a float32 query against a stored float16 vector (F16C) or a uint8-coded
 // vector (scalar quantization). Each has a portable scalar twin; the AVX2 versions are chosen at run
-// time from ivk_isa_level() (plus the F16C cpuid bit), never at build time.
+// time from ivk_isa_level() and the cached F16C bit, never at build time.
 #include "CVectorKernels.h"
+#include "ivk_simd_private.h"
 #include <string.h>
-
-#if defined(__x86_64__) || defined(_M_X64)
-#define IVK_X86 1
-#include <immintrin.h>
-#include <cpuid.h>
-#endif
 
 ivk_query_dist_fn ivk_query_dist_resolve_f32(int l2);   // kernels_f32.c
 
@@ -87,17 +82,6 @@ float ivk_l2sq_f32_u8_scalar(const float *q, const uint8_t *c, const float *scal
 // ---- AVX2 + FMA (+ F16C) ----
 
 #ifdef IVK_X86
-__attribute__((target("avx2,fma")))
-static inline float ivk_hsum256_m(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    lo = _mm_add_ps(lo, hi);
-    __m128 sh = _mm_movehdup_ps(lo);
-    __m128 s = _mm_add_ps(lo, sh);
-    sh = _mm_movehl_ps(sh, s);
-    s = _mm_add_ss(s, sh);
-    return _mm_cvtss_f32(s);
-}
-
 __attribute__((target("avx2,fma,f16c")))
 static float ivk_dot_f32_f16_avx2(const float *q, const uint16_t *v, size_t n) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -110,7 +94,7 @@ static float ivk_dot_f32_f16_avx2(const float *q, const uint16_t *v, size_t n) {
     }
     for (; i + 8 <= n; i += 8)
         acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + i))), acc0);
-    float s = ivk_hsum256_m(_mm256_add_ps(acc0, acc1));
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
     for (; i < n; i++) s += q[i] * ivk_float_from_half(v[i]);
     return s;
 }
@@ -129,7 +113,7 @@ static float ivk_l2sq_f32_f16_avx2(const float *q, const uint16_t *v, size_t n) 
         __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + i))));
         acc0 = _mm256_fmadd_ps(d0, d0, acc0);
     }
-    float s = ivk_hsum256_m(_mm256_add_ps(acc0, acc1));
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
     for (; i < n; i++) { float d = q[i] - ivk_float_from_half(v[i]); s += d * d; }
     return s;
 }
@@ -148,7 +132,7 @@ static float ivk_dot_f32_u8_avx2(const float *q, const uint8_t *c, size_t n) {
         acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), ivk_load8_u8(c + i + 8), acc1);
     }
     for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), ivk_load8_u8(c + i), acc0);
-    float s = ivk_hsum256_m(_mm256_add_ps(acc0, acc1));
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
     for (; i < n; i++) s += q[i] * (float)c[i];
     return s;
 }
@@ -167,23 +151,18 @@ static float ivk_l2sq_f32_u8_avx2(const float *q, const uint8_t *c, const float 
         __m256 d0 = _mm256_fnmadd_ps(_mm256_loadu_ps(scale + i), ivk_load8_u8(c + i), _mm256_loadu_ps(q + i));
         acc0 = _mm256_fmadd_ps(d0, d0, acc0);
     }
-    float s = ivk_hsum256_m(_mm256_add_ps(acc0, acc1));
+    float s = ivk_hsum256(_mm256_add_ps(acc0, acc1));
     for (; i < n; i++) { float d = q[i] - scale[i] * (float)c[i]; s += d * d; }
     return s;
 }
 
-static int ivk_has_f16c(void) {
-    unsigned int eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-    return (ecx >> 29) & 1;
-}
 #endif
 
 /// 1 when the AVX2 mixed kernels may run (AVX2+FMA level chosen and, for float16, F16C present).
 static int ivk_mixed_simd(int needs_f16c) {
 #ifdef IVK_X86
     if (ivk_isa_level() < 1) return 0;
-    return needs_f16c ? ivk_has_f16c() : 1;
+    return needs_f16c ? ivk_cpu_has_f16c() : 1;
 #else
     (void)needs_f16c;
     return 0;
