@@ -180,13 +180,13 @@ final class HNSWGraph: @unchecked Sendable {
             let links = list + 1
             let first = ivk_load_acquire_u32(links)
             ivk_prefetch(visited.address(first))
-            ivk_prefetch(store.vector(first))
+            ivk_prefetch_range(store.vector(first), store.vectorBytes)
             for i in 0..<n {
                 let neighbor = ivk_load_acquire_u32(links + i)
                 if i + 1 < n {
                     let next = ivk_load_acquire_u32(links + i + 1)
                     ivk_prefetch(visited.address(next))
-                    ivk_prefetch(store.vector(next))
+                    ivk_prefetch_range(store.vector(next), store.vectorBytes)
                 }
                 if visited.testAndSet(neighbor) { continue }
                 let d = codec.distance(q, bias: bias, store.vector(neighbor))

@@ -68,6 +68,12 @@ ivk_query_dist_fn ivk_query_dist_resolve(int kind);
 
 /// Hints the CPU to fetch the cache line at p (no effect on results).
 static inline void ivk_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+/// Prefetches every 64-byte cache line of `bytes` bytes from `p` (a stored vector usually spans several).
+static inline void ivk_prefetch_range(const void *p, size_t bytes) {
+    const char *c = (const char *)p;
+    const char *end = c + bytes;
+    for (const char *line = (const char *)((uintptr_t)c & ~(uintptr_t)63); line < end; line += 64) __builtin_prefetch(line, 0, 3);
+}
 /// Acquire load / release store of a 32-bit word shared between a writer and concurrent readers.
 static inline uint32_t ivk_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void ivk_store_release_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
