@@ -39,7 +39,7 @@ public final class ShardReader: Sendable {
     public init(directory: URL, verifyChecksums: Bool = false, cacheBytes: Int = 4 << 20) throws {
         var path = directory.standardizedFileURL.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        var attempt = 0
+        var attempt = 0, missingChecks = 0, reopenings = 0
         while true {
             attempt += 1
             if !FileSystem.exists(path) {
@@ -49,9 +49,29 @@ public final class ShardReader: Sendable {
                     continue
                 }
                 let report = try ShardStore.recover(directory: URL(fileURLWithPath: path))
-                if report.restored == nil, !FileSystem.exists(path) { throw ShardStoreError.missingManifest(path: path) }
+                if report.restored == nil, !FileSystem.exists(path) {
+                    // The writer may have finished one swap and begun the next since we looked for its
+                    // `.old` sibling: look again a few times before calling the object missing.
+                    if attempt < 200, ShardStore.swapInProgress(path) || missingChecks < 3 {
+                        missingChecks += 1
+                        usleep(1_000)
+                        continue
+                    }
+                    throw ShardStoreError.missingManifest(path: path)
+                }
             }
-            let dir = try FileDescriptor.openDirectory(path)
+            let dir: FileDescriptor
+            do {
+                dir = try FileDescriptor.openDirectory(path)
+            } catch let error as ShardStoreError {
+                // Moved aside by a commit between the check above and the open (and perhaps already
+                // replaced by the new object): look again.
+                if reopenings < 20, ShardReader.isMissingFile(error) {
+                    reopenings += 1
+                    continue
+                }
+                throw error
+            }
             do {
                 let (m, columns) = try ShardReader.open(dir, path: path, verifyChecksums: verifyChecksums, cacheBytes: cacheBytes)
                 self.directory = URL(fileURLWithPath: path, isDirectory: true)
@@ -60,7 +80,10 @@ public final class ShardReader: Sendable {
                 return
             } catch let error as ShardStoreError {
                 // A commit swapped the directory while we were opening it: start again on the new one.
-                if attempt < 5, ShardReader.isMissingFile(error), ShardReader.pathMoved(path, from: dir) { continue }
+                if reopenings < 20, ShardReader.isMissingFile(error), ShardReader.pathMoved(path, from: dir) {
+                    reopenings += 1
+                    continue
+                }
                 throw error
             }
         }
