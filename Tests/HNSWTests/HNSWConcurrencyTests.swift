@@ -27,11 +27,15 @@ import TestSupport
                         let q = TestData.row(Fixture.queries, (round + worker) % 100, dimension: d)
                         let r = try index.search(q, k: 10, parameters: SearchParameters(ef: 32))
                         let sorted = zip(r, r.dropFirst()).allSatisfy { !Neighbor.ranksBefore($1, $0) }
-                        if r.count != 10 || !sorted || Set(r.map(\.id)).count != r.count { bad.increment() }
+                        if r.count != 10 || !sorted || Set(r.map(\.id)).count != r.count {
+                            bad.increment()
+                            Issue.record("query \((round + worker) % 100): \(r.count) results, sorted \(sorted), ids \(r.map(\.id))")
+                        }
                     }
                 }
             } catch {
                 bad.increment()
+                Issue.record("worker \(worker): \(error)")
             }
         }
         #expect(bad.value == 0)
