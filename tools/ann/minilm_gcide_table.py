@@ -4,7 +4,8 @@
 Reads every side's JSON (*.i3.rep*.json, *.peers.rep*.json) under DIR and prints one markdown row per
 (library, index, m, OPQ, nprobe, refine), one-query-at-a-time points only ("mode": "single"). The
 points without re-ranking come out of every ann-bench.sh call of the same m; their recall is the same
-each time (same training, deterministic), so the row shows the median QPS over those calls.
+each time (same training, deterministic), so the row shows the median QPS over those calls. A second, compact table follows: recall@10
+"ours / faiss" per m, OPQ and nprobe (columns: re-ranking depth).
 
 Columns: memory B/vec = PQ code (m bytes at 8 bits) + 8-byte id, what the inverted lists hold per
 vector; re-rank B/vec = the float32 vector (4 * d bytes) that exact re-ranking reads (on disk by
@@ -53,6 +54,22 @@ def main():
         train = f"{statistics.median(r['train']):.1f}" if r["train"] else "–"
         print(f"| {lib} | {'yes' if opq else 'no'} | {m} | {m + 8} | {rerank} | {disk} | {nprobe} | {recall} | "
               f"{statistics.median(r['qps']):,.0f} | {train} |")
+
+    # The compact view: recall@10 "ours / faiss" per (m, OPQ, nprobe) and re-ranking depth.
+    refines = sorted({k[3] for k in rows})
+    print()
+    print("| m | B/vec in memory | OPQ | nprobe | " + " | ".join("no re-rank" if r == 0 else f"re-rank {r}·k" for r in refines)
+          + " |")
+    print("|---|---|---|---|" + "---|" * len(refines))
+    for m, opq, nprobe in sorted({(k[2], k[1], k[4]) for k in rows}):
+        cells = []
+        for r in refines:
+            got = []
+            for lib in ("i3", "faiss"):
+                v = rows.get((lib, opq, m, r, nprobe))
+                got.append(f"{statistics.median(v['recall']):.3f}" if v else "–")
+            cells.append(" / ".join(got))
+        print(f"| {m} | {m + 8} | {'yes' if opq else 'no'} | {nprobe} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
