@@ -21,7 +21,7 @@ struct SlotMap {
     var memoryBytes: Int { bucketCount * 4 }
 
     /// Buckets for `ids` ids at a load of at most 0.75 (at least 16).
-    private static func buckets(for ids: Int) -> Int { max(16, (ids * 4 + 2) / 3 + 1) }
+    private static func buckets(for ids: Int) -> Int { max(16, (ids * 4 + 2) / 3) }
 
     /// Makes room for `ids` ids in all without growing again (rehashes once when needed).
     mutating func reserve(_ ids: Int, labels: UnsafePointer<UInt64>) {

@@ -68,7 +68,7 @@ import VectorKernels
             let usedBlocks = (0..<2000).reduce(0) { $0 + Int(store.levels[$1]) }
             #expect(store.upper.allocatedBlocks >= usedBlocks)
             #expect(store.upper.allocatedBlocks <= NodeStore.expectedUpperBlocks(slots: 2000, maxM: 16) + usedBlocks / 4)
-            let idMapBuckets = (2000 * 4 + 2) / 3 + 1
+            let idMapBuckets = (2000 * 4 + 2) / 3
             let stripes = 1024 * MemoryLayout<pthread_mutex_t>.stride
             let expected = 2000 * (stride + 8 + 1 + 4) + (2000 + 63) / 64 * 8
                 + store.upper.allocatedBlocks * 17 * 4 + UpperLinkArena.maxChunks * 8
