@@ -92,10 +92,13 @@ final class HNSWGraph: @unchecked Sendable {
     var tombstones: Int { idLock.withLock { tombstoneCount } }
     func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
 
-    /// Makes room for `needed` slots in all. Only under the index's write lock.
+    /// Makes room for `needed` slots in all (node buffers, upper-link arena, id map). Only under the
+    /// index's write lock.
     func reserve(_ needed: Int) {
         guard needed > store.capacity else { return }
-        store.grow(to: max(needed, store.capacity + store.capacity / 2), slotCount: slotCount)
+        let capacity = max(needed, store.capacity + store.capacity / 2)
+        store.grow(to: capacity, slotCount: slotCount)
+        idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
     }
 
     /// Free slots left.
@@ -115,8 +118,7 @@ final class HNSWGraph: @unchecked Sendable {
             return ids.map { id in
                 let s = UInt32(slotCount)
                 slotCount += 1
-                let level = drawLevel()
-                store.initializeNode(Int(s), label: id, level: level)
+                let level = store.initializeNode(Int(s), label: id, level: drawLevel())
                 if let old = slotMap.insert(slot: s, labels: store.labels), store.markDeleted(old) { tombstoneCount += 1 }
                 return (s, level)
             }
@@ -456,10 +458,8 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
-        let slots = idLock.withLock { slotCount }
         let idMap = idLock.withLock { slotMap.memoryBytes }
-        return store.memoryBytes(slotCount: slots) + idMap + stripes.memoryBytes + contexts.memoryBytes
-            + codec.mins.count * 8
+        return store.memoryBytes + idMap + stripes.memoryBytes + contexts.memoryBytes + codec.mins.count * 8
     }
 }
 
