@@ -101,6 +101,22 @@ final class HNSWGraph: @unchecked Sendable {
         idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
     }
 
+    /// Room for exactly `count` slots in all (never fewer than those in use): node buffers and id map;
+    /// with `count` = the slots in use, the upper-link arena is compacted too. Only under the index's
+    /// write lock.
+    func setCapacity(_ count: Int) {
+        let used = slotCount
+        let capacity = max(count, used, 1)
+        store.resize(to: capacity, slotCount: used)
+        if capacity == max(used, 1) {
+            store.compactUpperLinks(slotCount: used)
+            idLock.withLock { slotMap.shrinkToFit(labels: store.labels) }
+        } else {
+            store.upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: capacity - used, maxM: parameters.m))
+            idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+        }
+    }
+
     /// Free slots left.
     var freeSlots: Int { idLock.withLock { store.capacity - slotCount } }
 

@@ -35,7 +35,7 @@ struct NodeStore: @unchecked Sendable {
     private(set) var labels: UnsafeMutablePointer<UInt64>
     private(set) var levels: UnsafeMutablePointer<UInt8>
     private(set) var upperAddress: UnsafeMutablePointer<UInt32>
-    let upper: UpperLinkArena
+    private(set) var upper: UpperLinkArena
     private(set) var tombstoneWords: UnsafeMutablePointer<UInt64>
 
     /// Bytes of one level-0 record for these settings.
@@ -74,6 +74,13 @@ struct NodeStore: @unchecked Sendable {
     /// Only with no concurrent reader or writer.
     mutating func grow(to newCapacity: Int, slotCount: Int) {
         guard newCapacity > capacity else { return }
+        resize(to: newCapacity, slotCount: slotCount)
+    }
+
+    /// Reallocates every slot buffer to exactly `newCapacity` (≥ `slotCount`, ≥ 1) slots, keeping the
+    /// first `slotCount`. Only with no concurrent reader or writer.
+    mutating func resize(to newCapacity: Int, slotCount: Int) {
+        guard newCapacity != capacity, newCapacity >= max(1, slotCount) else { return }
         let l0 = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * stride, alignment: 64)
         l0.copyMemory(from: level0, byteCount: slotCount * stride)
         level0.deallocate()
@@ -90,14 +97,32 @@ struct NodeStore: @unchecked Sendable {
         up.update(from: upperAddress, count: slotCount)
         upperAddress.deallocate()
         upperAddress = up
-        upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: newCapacity - slotCount, maxM: maxM))
+        if newCapacity > slotCount {
+            upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: newCapacity - slotCount, maxM: maxM))
+        }
         let oldWords = (capacity + 63) / 64, newWords = (newCapacity + 63) / 64
         let tw = UnsafeMutablePointer<UInt64>.allocate(capacity: newWords)
-        tw.update(from: tombstoneWords, count: oldWords)
-        tw.advanced(by: oldWords).initialize(repeating: 0, count: newWords - oldWords)
+        tw.update(from: tombstoneWords, count: min(oldWords, newWords))
+        if newWords > oldWords { tw.advanced(by: oldWords).initialize(repeating: 0, count: newWords - oldWords) }
         tombstoneWords.deallocate()
         tombstoneWords = tw
         capacity = newCapacity
+    }
+
+    /// Moves the upper blocks of the first `slotCount` slots into a fresh arena of exactly the blocks
+    /// they use (one chunk) and frees the old one. Only with no concurrent reader or writer.
+    mutating func compactUpperLinks(slotCount: Int) {
+        let fresh = UpperLinkArena(blockWords: 1 + maxM)
+        fresh.reserve(blocks: (0..<slotCount).reduce(0) { $0 + Int(levels[$1]) })
+        for s in 0..<slotCount where levels[s] > 0 {
+            let words = Int(levels[s]) * (1 + maxM)
+            // Cannot fail: the reserved chunk holds exactly these blocks.
+            guard let address = fresh.allocate(Int(levels[s])) else { continue }
+            fresh.block(address).update(from: upper.block(upperAddress[s]), count: words)
+            upperAddress[s] = address
+        }
+        upper.deallocate()
+        upper = fresh
     }
 
     /// Upper-level blocks that `slots` new nodes need on average (a level ≥ l with probability M^−l,

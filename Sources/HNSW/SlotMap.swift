@@ -29,6 +29,12 @@ struct SlotMap {
         if n > bucketCount { rehash(to: n, labels: labels) }
     }
 
+    /// Shrinks the table to the ids it holds (load ≤ 0.75).
+    mutating func shrinkToFit(labels: UnsafePointer<UInt64>) {
+        let n = SlotMap.buckets(for: count)
+        if n < bucketCount { rehash(to: n, labels: labels) }
+    }
+
     @inline(__always) private func home(_ id: UInt64) -> Int {
         Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: UInt64(bucketCount)).high)
     }

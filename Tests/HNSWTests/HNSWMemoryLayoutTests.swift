@@ -112,4 +112,33 @@ import VectorKernels
         #expect(try a.column("deleted").allUInt8s() == b.column("deleted").allUInt8s())
         #expect(try a.column("vectors").allFloats() == b.column("vectors").allFloats())
     }
+
+    /// `reserveCapacity` preallocates exactly; `shrinkToFit` drops the unused capacity of one-by-one
+    /// growth and the arena's slack, and the graph, the answers and later inserts are unchanged.
+    @Test func reserveAndShrinkToFit() throws {
+        let index = try HNSWIndex(dimension: Fixture.dimension, metric: .l2,
+                                  parameters: HNSWParameters(m: 4, efConstruction: 40))
+        try index.reserveCapacity(1500)
+        #expect(index.withGraph { $0?.store.capacity } == 1500)
+        for r in 0..<1100 { try index.add(TestData.row(Fixture.base, r, dimension: Fixture.dimension), id: UInt64(r)) }
+        #expect(index.withGraph { $0?.store.capacity } == 1500)
+        for id in stride(from: UInt64(0), to: 1100, by: 10) { try index.remove(id: id) }
+        let links = Fixture.linkDump(index)
+        let params = SearchParameters(ef: 32)
+        let answers = try index.search(batch: Fixture.queries, k: 10, parameters: params)
+        let before = index.memoryBytes
+
+        index.shrinkToFit()
+        #expect(index.withGraph { $0?.store.capacity } == 1100)
+        let usedBlocks = index.withGraph { g in (0..<1100).reduce(0) { $0 + Int(g?.store.levels[$1] ?? 0) } }
+        #expect(index.withGraph { $0?.store.upper.allocatedBlocks } == usedBlocks)
+        #expect(index.memoryBytes < before)
+        #expect(Fixture.linkDump(index) == links)
+        #expect(try index.search(batch: Fixture.queries, k: 10, parameters: params) == answers)
+        #expect(index.count == 990 && index.tombstoneCount == 110)
+
+        try index.add(TestData.row(Fixture.base, 1500, dimension: Fixture.dimension), id: 1500)   // grows again
+        #expect(try index.search(TestData.row(Fixture.base, 1500, dimension: Fixture.dimension), k: 1).first?.id == 1500)
+        #expect(throws: IndexError.self) { try index.reserveCapacity(-1) }
+    }
 }
