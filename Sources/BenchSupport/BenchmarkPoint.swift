@@ -29,10 +29,22 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
     public var trainSeconds: Double?
     /// Seconds of adding the base vectors.
     public var addSeconds: Double?
-    /// Bytes of the index in memory (or serialised, for the peers).
+    /// Bytes of the index in memory. Ours: the accounted `memoryBytes` (HNSW: node buffers, upper
+    /// links, id map, locks, idle search scratch). Peers' HNSW: `residentBytes` (they account nothing);
+    /// peers' IVF-PQ and flat: the serialised size.
     public var indexBytes: Double?
-    /// Bytes stored per vector.
+    /// Bytes stored per vector (usually `indexBytes` / number of vectors).
     public var bytesPerVector: Double?
+    /// Measured resident memory of the built index: the growth of the process's RSS from before the
+    /// (timed) build to after it, both read after returning freed heap memory to the system
+    /// (`ResidentMemory`; peers.py does the same).
+    public var residentBytes: Double?
+    /// The same RSS growth measured around loading the saved index (into a process that released the
+    /// built one first).
+    public var residentBytesLoaded: Double?
+    /// Bytes of the saved index on disk: ours, every file of the shard directory (LZ4 shards, their
+    /// index files, the manifest); hnswlib, the `save_index` file; faiss, the `write_index` file.
+    public var diskBytes: Double?
     /// Threads used for the timed build and the searches.
     public var threads: Int?
     /// Number of queries timed.
@@ -54,6 +66,9 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
         case addSeconds = "add_seconds"
         case indexBytes = "index_bytes"
         case bytesPerVector = "bytes_per_vector"
+        case residentBytes = "resident_bytes"
+        case residentBytesLoaded = "resident_bytes_loaded"
+        case diskBytes = "disk_bytes"
         case threads, queries, k, repetition
     }
 
@@ -63,6 +78,7 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
                 buildSeconds: Double? = nil, buildSecondsAllThreads: Double? = nil,
                 trainSeconds: Double? = nil, addSeconds: Double? = nil,
                 indexBytes: Double? = nil, bytesPerVector: Double? = nil,
+                residentBytes: Double? = nil, residentBytesLoaded: Double? = nil, diskBytes: Double? = nil,
                 threads: Int? = nil, queries: Int? = nil, k: Int? = nil, repetition: Int? = nil) {
         self.dataset = dataset
         self.library = library
@@ -79,6 +95,9 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
         self.addSeconds = addSeconds
         self.indexBytes = indexBytes
         self.bytesPerVector = bytesPerVector
+        self.residentBytes = residentBytes
+        self.residentBytesLoaded = residentBytesLoaded
+        self.diskBytes = diskBytes
         self.threads = threads
         self.queries = queries
         self.k = k

@@ -57,10 +57,15 @@ public struct ComparisonReport: Sendable {
             best.buildSecondsAllThreads = g.compactMap(\.buildSecondsAllThreads).min()
             best.trainSeconds = g.compactMap(\.trainSeconds).min()
             best.addSeconds = g.compactMap(\.addSeconds).min()
+            best.residentBytes = mean(g.compactMap(\.residentBytes))
+            best.residentBytesLoaded = mean(g.compactMap(\.residentBytesLoaded))
+            best.diskBytes = mean(g.compactMap(\.diskBytes))
             best.repetition = g.count
             return best
         }
     }
+
+    private static func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
 
     /// Data sets in order of first appearance.
     public var datasets: [String] {
@@ -136,6 +141,7 @@ public struct ComparisonReport: Sendable {
                     }
                 }
             }
+            s += memoryText(dataset: ds)
             let trainers = points.filter { $0.dataset == ds && $0.mode == "single" && $0.trainSeconds != nil }
             var seen = Set<String>()
             for p in trainers where seen.insert(p.curveName).inserted {
@@ -154,6 +160,24 @@ public struct ComparisonReport: Sendable {
             }
         }
         return s
+    }
+
+    /// Per curve that measured them: bytes per vector in memory (accounted), resident after building,
+    /// resident after loading the saved index, and on disk (see `BenchmarkPoint`).
+    func memoryText(dataset: String) -> String {
+        var rows = ""
+        for (name, pts) in curves(dataset: dataset) {
+            guard let p = pts.first(where: { $0.residentBytes != nil || $0.diskBytes != nil }),
+                  let bytes = p.indexBytes, let perVector = p.bytesPerVector, perVector > 0 else { continue }
+            let n = bytes / perVector
+            func cell(_ v: Double?) -> String { lpad(v.map { String(format: "%.1f", $0 / n) } ?? "-", 14) }
+            rows += "  " + pad(name, 26) + cell(p.library == ours ? p.indexBytes : nil) + cell(p.residentBytes)
+                + cell(p.residentBytesLoaded) + cell(p.diskBytes) + lpad(String(format: "%.0f", n), 10) + "\n"
+        }
+        guard !rows.isEmpty else { return "" }
+        return "  " + pad("memory, bytes/vector", 26) + lpad("accounted", 14) + lpad("resident:build", 14)
+            + lpad("resident:load", 14) + lpad("disk", 14) + lpad("vectors", 10) + "\n" + rows
+            + "  (resident = RSS growth over the build / the load, after malloc_trim on both sides; accounted = our memoryBytes)\n"
     }
 
     /// The ann-benchmarks style plot of every single-query curve (and, if asked, the peers'

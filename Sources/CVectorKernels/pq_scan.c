@@ -137,8 +137,48 @@ void ivk_pq_ip_table(const float *q, const float *cbt, size_t m, size_t dsub, fl
     ivk_pq_ip_table_scalar(q, cbt, m, dsub, out);
 }
 
-void ivk_add_f32(const float *a, const float *b, size_t n, float *out) {
+void ivk_prefetch_bytes(const void *p, size_t bytes) {
+#if defined(__GNUC__) || defined(__clang__)
+    const char *c = (const char *)p;
+    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off, 0, 3);
+#else
+    (void)p; (void)bytes;
+#endif
+}
+
+void ivk_add_f32_scalar(const float *a, const float *b, size_t n, float *out) {
     for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+#ifdef IVK_PQ_X86
+__attribute__((target("avx2")))
+static void ivk_add_f32_avx2(const float *a, const float *b, size_t n, float *out) {
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (size_t u = 0; u < 32; u += 8)
+            _mm256_storeu_ps(out + i + u, _mm256_add_ps(_mm256_loadu_ps(a + i + u), _mm256_loadu_ps(b + i + u)));
+    }
+    for (; i < n; i++) out[i] = a[i] + b[i];
+}
+
+__attribute__((target("avx512f")))
+static void ivk_add_f32_avx512(const float *a, const float *b, size_t n, float *out) {
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (size_t u = 0; u < 64; u += 16)
+            _mm512_storeu_ps(out + i + u, _mm512_add_ps(_mm512_loadu_ps(a + i + u), _mm512_loadu_ps(b + i + u)));
+    }
+    for (; i < n; i++) out[i] = a[i] + b[i];
+}
+#endif
+
+void ivk_add_f32(const float *a, const float *b, size_t n, float *out) {
+#ifdef IVK_PQ_X86
+    int level = ivk_isa_level();
+    if (level >= 2) { ivk_add_f32_avx512(a, b, n, out); return; }
+    if (level == 1) { ivk_add_f32_avx2(a, b, n, out); return; }
+#endif
+    ivk_add_f32_scalar(a, b, n, out);
 }
 
 #ifdef IVK_PQ_X86

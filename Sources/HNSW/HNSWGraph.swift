@@ -92,10 +92,29 @@ final class HNSWGraph: @unchecked Sendable {
     var tombstones: Int { idLock.withLock { tombstoneCount } }
     func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
 
-    /// Makes room for `needed` slots in all. Only under the index's write lock.
+    /// Makes room for `needed` slots in all (node buffers, upper-link arena, id map). Only under the
+    /// index's write lock.
     func reserve(_ needed: Int) {
         guard needed > store.capacity else { return }
-        store.grow(to: max(needed, store.capacity + store.capacity / 2), slotCount: slotCount)
+        let capacity = max(needed, store.capacity + store.capacity / 2)
+        store.grow(to: capacity, slotCount: slotCount)
+        idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+    }
+
+    /// Room for exactly `count` slots in all (never fewer than those in use): node buffers and id map;
+    /// with `count` = the slots in use, the upper-link arena is compacted too. Only under the index's
+    /// write lock.
+    func setCapacity(_ count: Int) {
+        let used = slotCount
+        let capacity = max(count, used, 1)
+        store.resize(to: capacity, slotCount: used)
+        if capacity == max(used, 1) {
+            store.compactUpperLinks(slotCount: used)
+            idLock.withLock { slotMap.shrinkToFit(labels: store.labels) }
+        } else {
+            store.upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: capacity - used, maxM: parameters.m))
+            idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+        }
     }
 
     /// Free slots left.
@@ -115,8 +134,7 @@ final class HNSWGraph: @unchecked Sendable {
             return ids.map { id in
                 let s = UInt32(slotCount)
                 slotCount += 1
-                let level = drawLevel()
-                store.initializeNode(Int(s), label: id, level: level)
+                let level = store.initializeNode(Int(s), label: id, level: drawLevel())
                 if let old = slotMap.insert(slot: s, labels: store.labels), store.markDeleted(old) { tombstoneCount += 1 }
                 return (s, level)
             }
@@ -279,42 +297,54 @@ final class HNSWGraph: @unchecked Sendable {
         }
 
         var start = descend(q, bias: bias, from: top, to: level, ctx: ctx, store: store)
-        for l in stride(from: min(level, top.level), through: 0, by: -1) {
-            searchLayer(q, bias: bias, entry: start, ef: parameters.efConstruction, level: l,
-                        admission: .all, ctx: ctx, store: store)
-            var results = ctx.results
-            let found = results.count
-            withUnsafeTemporaryAllocation(of: (distance: Float, slot: UInt32).self, capacity: found) { pairs in
-                // Results pop worst first: fill from the back for ascending distance.
-                var n = 0
-                var i = found
-                while !results.isEmpty {
-                    i -= 1
-                    pairs[i] = (-results.topKey, results.topSlot)
-                    results.pop()
-                    n += 1
+        let highest = min(level, top.level)
+        let m = parameters.m
+        // First choose the neighbours on every level, top-down (each level's search starts from the nearest
+        // node found on the level above); then publish the links bottom-up. A concurrent search can reach
+        // `s` on level l only through a back-link on level l, and by then `s` is fully linked on every level
+        // below, so a descent that ends on `s` never starts its level-0 search from a node without links.
+        // The graph is the same as with the top-down order of Algorithm 1: a level's search reads only that
+        // level's links, which linking the levels above does not touch.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: (highest + 1) * m) { chosen in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: highest + 1) { counts in
+                for l in stride(from: highest, through: 0, by: -1) {
+                    counts[l] = 0
+                    searchLayer(q, bias: bias, entry: start, ef: parameters.efConstruction, level: l,
+                                admission: .all, ctx: ctx, store: store)
+                    var results = ctx.results
+                    let found = results.count
+                    withUnsafeTemporaryAllocation(of: (distance: Float, slot: UInt32).self, capacity: found) { pairs in
+                        // Results pop worst first: fill from the back for ascending distance.
+                        var i = found
+                        while !results.isEmpty {
+                            i -= 1
+                            pairs[i] = (-results.topKey, results.topSlot)
+                            results.pop()
+                        }
+                        // A concurrent insertion may already have linked s here; never link s to itself.
+                        var kept = 0
+                        for j in 0..<found where pairs[j].slot != s {
+                            pairs[kept] = pairs[j]
+                            kept += 1
+                        }
+                        guard kept > 0 else { return }
+                        counts[l] = selectNeighbors(UnsafeMutableBufferPointer(rebasing: pairs[0..<kept]), limit: m,
+                                                    into: UnsafeMutableBufferPointer(rebasing: chosen[(l * m)..<(l * m + m)]),
+                                                    ctx: ctx, store: store)
+                        start = pairs[0].slot
+                    }
+                    ctx.results = results
                 }
-                // A concurrent insertion may already have linked s here; never link s to itself.
-                var m = 0
-                for j in 0..<found where pairs[j].slot != s {
-                    pairs[m] = pairs[j]
-                    m += 1
-                }
-                guard m > 0 else { return }
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: parameters.m) { chosen in
-                    let c = selectNeighbors(UnsafeMutableBufferPointer(rebasing: pairs[0..<m]), limit: parameters.m,
-                                            into: chosen, ctx: ctx, store: store)
-                    addLinks(from: s, to: UnsafeBufferPointer(rebasing: chosen[0..<c]), level: l, ctx: ctx, store: store)
+                for l in 0...highest {
+                    let mine = UnsafeBufferPointer(rebasing: chosen[(l * m)..<(l * m + counts[l])])
+                    addLinks(from: s, to: mine, level: l, ctx: ctx, store: store)
                     withUnsafePointer(to: s) { back in
-                        for j in 0..<c {
-                            addLinks(from: chosen[j], to: UnsafeBufferPointer(start: back, count: 1), level: l,
-                                     ctx: ctx, store: store)
+                        for t in mine {
+                            addLinks(from: t, to: UnsafeBufferPointer(start: back, count: 1), level: l, ctx: ctx, store: store)
                         }
                     }
                 }
-                start = pairs[0].slot
             }
-            ctx.results = results
         }
     }
 
@@ -444,10 +474,8 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
-        let slots = idLock.withLock { slotCount }
         let idMap = idLock.withLock { slotMap.memoryBytes }
-        return store.memoryBytes(slotCount: slots) + idMap + stripes.memoryBytes + contexts.memoryBytes
-            + codec.mins.count * 8
+        return store.memoryBytes + idMap + stripes.memoryBytes + contexts.memoryBytes + codec.mins.count * 8
     }
 }
 

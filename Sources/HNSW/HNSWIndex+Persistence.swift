@@ -157,11 +157,15 @@ extension HNSWIndex {
                               capacity: max(slots, 1))
         let store = graph.store
         let labels = try ids.allInt64s(), levelValues = try levels.allUInt8s(), deletedFlags = try deleted.allUInt8s()
+        // The upper-link arena gets exactly the blocks the stored levels need, in one chunk.
+        store.upper.reserve(blocks: levelValues.reduce(0) { $0 + Int($1) })
         for s in 0..<slots {
             let level = Int(levelValues[s])
             guard level <= 63 else { throw corrupt("slot \(s) has level \(level) (at most 63)") }
             let label = UInt64(bitPattern: labels[s])
-            store.initializeNode(s, label: label, level: level)
+            guard store.initializeNode(s, label: label, level: level) == level else {
+                throw corrupt("the stored levels need more upper-link blocks than an index can address (2^32)")
+            }
             if deletedFlags[s] != 0 { store.markDeleted(UInt32(s)) }
         }
         // Vectors, copied shard by shard into the level-0 records.

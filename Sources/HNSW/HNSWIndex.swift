@@ -157,6 +157,25 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    // MARK: - Capacity
+
+    /// Makes room for `count` vectors in all (deleted ones count until `compact()`), so that adding up to
+    /// that many allocates no more node memory, like hnswlib's `max_elements`. Never shrinks. A batch
+    /// `add` into an empty index already reserves exactly its size; later growth is by 1.5×.
+    public func reserveCapacity(_ count: Int) throws {
+        guard count >= 0 else { throw IndexError.invalidParameter(name: "count", reason: "must be ≥ 0, got \(count)") }
+        lock.withWriteLock {
+            guard let g = graph, count > g.store.capacity else { return }
+            g.setCapacity(count)
+        }
+    }
+
+    /// Releases unused capacity: the node buffers and the id map shrink to the vectors held, the
+    /// upper-level links move into one exactly sized block. Searches wait meanwhile (write lock).
+    public func shrinkToFit() {
+        lock.withWriteLock { graph?.setCapacity(0) }
+    }
+
     // MARK: - Removal
 
     /// Marks `id` deleted: searches skip it (it still routes them) until `compact()`.

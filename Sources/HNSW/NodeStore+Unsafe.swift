@@ -12,9 +12,12 @@ import CVectorKernels
 ///     └────────────┴──────────────────────────────────┴──────────────────────────────────┘
 ///      offset 0      offset 4                           offset vectorOffset = 4 + 4·maxM0
 ///
-/// Upper levels (rare: a fraction 1/M of nodes reach level 1): `upper[s]` points to `level(s)` blocks of
-/// `1 + M` words, `[count, links × M]` for levels 1, 2, …, level(s). Side arrays, all indexed by slot:
-/// `labels[s]` (external id), `levels[s]` (top level, UInt8), tombstone bits (`UInt64` words).
+/// Upper levels (rare: a fraction 1/M of nodes reach level 1): `upperAddress[s]` (UInt32) addresses
+/// `level(s)` consecutive blocks of `1 + M` words, `[count, links × M]` for levels 1, 2, …, level(s), in
+/// the shared `UpperLinkArena` (no per-node heap block, no 8-byte pointer). Side arrays, all indexed by
+/// slot: `labels[s]` (external id), `levels[s]` (top level, UInt8), `upperAddress[s]` (meaningless for
+/// level 0), tombstone bits (`UInt64` words). Per slot: stride + 8 + 1 + 4 bytes + 1 bit, plus the
+/// upper blocks (on average 4·(1 + M)/(M − 1) bytes).
 ///
 /// Concurrency: link words and counts are written with release stores under the node's stripe lock
 /// and read with acquire loads without a lock, so a search may run while inserts rewrite lists; it
@@ -31,7 +34,8 @@ struct NodeStore: @unchecked Sendable {
     private(set) var level0: UnsafeMutableRawPointer
     private(set) var labels: UnsafeMutablePointer<UInt64>
     private(set) var levels: UnsafeMutablePointer<UInt8>
-    private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    private(set) var upperAddress: UnsafeMutablePointer<UInt32>
+    private(set) var upper: UpperLinkArena
     private(set) var tombstoneWords: UnsafeMutablePointer<UInt64>
 
     /// Bytes of one level-0 record for these settings.
@@ -49,18 +53,19 @@ struct NodeStore: @unchecked Sendable {
         level0 = .allocate(byteCount: self.capacity * stride, alignment: 64)
         labels = .allocate(capacity: self.capacity)
         levels = .allocate(capacity: self.capacity)
-        upper = .allocate(capacity: self.capacity)
-        upper.initialize(repeating: nil, count: self.capacity)
+        upperAddress = .allocate(capacity: self.capacity)
+        upper = UpperLinkArena(blockWords: 1 + maxM)
+        upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: self.capacity, maxM: maxM))
         tombstoneWords = .allocate(capacity: (self.capacity + 63) / 64)
         tombstoneWords.initialize(repeating: 0, count: (self.capacity + 63) / 64)
     }
 
     /// Frees everything (the owner calls it once, in deinit).
     func deallocate(slotCount: Int) {
-        for s in 0..<slotCount { upper[s]?.deallocate() }
         level0.deallocate()
         labels.deallocate()
         levels.deallocate()
+        upperAddress.deallocate()
         upper.deallocate()
         tombstoneWords.deallocate()
     }
@@ -69,6 +74,13 @@ struct NodeStore: @unchecked Sendable {
     /// Only with no concurrent reader or writer.
     mutating func grow(to newCapacity: Int, slotCount: Int) {
         guard newCapacity > capacity else { return }
+        resize(to: newCapacity, slotCount: slotCount)
+    }
+
+    /// Reallocates every slot buffer to exactly `newCapacity` (≥ `slotCount`, ≥ 1) slots, keeping the
+    /// first `slotCount`. Only with no concurrent reader or writer.
+    mutating func resize(to newCapacity: Int, slotCount: Int) {
+        guard newCapacity != capacity, newCapacity >= max(1, slotCount) else { return }
         let l0 = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * stride, alignment: 64)
         l0.copyMemory(from: level0, byteCount: slotCount * stride)
         level0.deallocate()
@@ -81,31 +93,58 @@ struct NodeStore: @unchecked Sendable {
         lv.update(from: levels, count: slotCount)
         levels.deallocate()
         levels = lv
-        let up = UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>.allocate(capacity: newCapacity)
-        up.moveInitialize(from: upper, count: capacity)
-        up.advanced(by: capacity).initialize(repeating: nil, count: newCapacity - capacity)
-        upper.deallocate()
-        upper = up
+        let up = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
+        up.update(from: upperAddress, count: slotCount)
+        upperAddress.deallocate()
+        upperAddress = up
+        if newCapacity > slotCount {
+            upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: newCapacity - slotCount, maxM: maxM))
+        }
         let oldWords = (capacity + 63) / 64, newWords = (newCapacity + 63) / 64
         let tw = UnsafeMutablePointer<UInt64>.allocate(capacity: newWords)
-        tw.update(from: tombstoneWords, count: oldWords)
-        tw.advanced(by: oldWords).initialize(repeating: 0, count: newWords - oldWords)
+        tw.update(from: tombstoneWords, count: min(oldWords, newWords))
+        if newWords > oldWords { tw.advanced(by: oldWords).initialize(repeating: 0, count: newWords - oldWords) }
         tombstoneWords.deallocate()
         tombstoneWords = tw
         capacity = newCapacity
     }
 
-    /// Sets up slot `s` (not yet linked anywhere): label, level, empty link lists.
-    func initializeNode(_ s: Int, label: UInt64, level: Int) {
-        labels[s] = label
-        levels[s] = UInt8(level)
-        level0.advanced(by: s * stride).storeBytes(of: 0, as: UInt32.self)
-        if level > 0 {
-            let words = level * (1 + maxM)
-            let p = UnsafeMutablePointer<UInt32>.allocate(capacity: words)
-            p.initialize(repeating: 0, count: words)
-            upper[s] = p
+    /// Moves the upper blocks of the first `slotCount` slots into a fresh arena of exactly the blocks
+    /// they use (one chunk) and frees the old one. Only with no concurrent reader or writer.
+    mutating func compactUpperLinks(slotCount: Int) {
+        let fresh = UpperLinkArena(blockWords: 1 + maxM)
+        fresh.reserve(blocks: (0..<slotCount).reduce(0) { $0 + Int(levels[$1]) })
+        for s in 0..<slotCount where levels[s] > 0 {
+            let words = Int(levels[s]) * (1 + maxM)
+            // Cannot fail: the reserved chunk holds exactly these blocks.
+            guard let address = fresh.allocate(Int(levels[s])) else { continue }
+            fresh.block(address).update(from: upper.block(upperAddress[s]), count: words)
+            upperAddress[s] = address
         }
+        upper.deallocate()
+        upper = fresh
+    }
+
+    /// Upper-level blocks that `slots` new nodes need on average (a level ≥ l with probability M^−l,
+    /// so 1/(M − 1) blocks per node), with 5 % and 32 blocks to spare: the arena's next chunk size.
+    static func expectedUpperBlocks(slots: Int, maxM: Int) -> Int {
+        slots <= 0 ? 0 : Int((Double(slots) * 1.05 / Double(maxM - 1)).rounded(.up)) + 32
+    }
+
+    /// Sets up slot `s` (not yet linked anywhere): label, level, empty link lists. Returns the level
+    /// given, or 0 in the (unreachable in practice) case that the upper-link arena's 2^32 blocks are all
+    /// taken: such a node lives on level 0 only, which keeps the graph correct.
+    /// Callers serialise (the graph's `idLock`).
+    @discardableResult
+    func initializeNode(_ s: Int, label: UInt64, level: Int) -> Int {
+        labels[s] = label
+        level0.advanced(by: s * stride).storeBytes(of: 0, as: UInt32.self)
+        var level = level
+        if level > 0 {
+            if let address = upper.allocate(level) { upperAddress[s] = address } else { level = 0 }
+        }
+        levels[s] = UInt8(level)
+        return level
     }
 
     /// The stored vector of slot `s`.
@@ -117,7 +156,7 @@ struct NodeStore: @unchecked Sendable {
     @inline(__always) func linkList(_ s: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
         if level == 0 { return (level0 + Int(s) * stride).assumingMemoryBound(to: UInt32.self) }
         // Upper blocks exist for every level ≤ levels[s]; callers never ask for a higher one.
-        return upper[Int(s)].unsafelyUnwrapped + (level - 1) * (1 + maxM)
+        return upper.block(upperAddress[Int(s)]) + (level - 1) * (1 + maxM)
     }
 
     @inline(__always) func maxLinks(_ level: Int) -> Int { level == 0 ? maxM0 : maxM }
@@ -133,10 +172,8 @@ struct NodeStore: @unchecked Sendable {
         return ivk_fetch_or_u64(tombstoneWords + Int(s >> 6), bit) & bit == 0
     }
 
-    /// Bytes held by these buffers when `slotCount` slots are in use.
-    func memoryBytes(slotCount: Int) -> Int {
-        var upperWords = 0
-        for s in 0..<slotCount { upperWords += Int(levels[s]) * (1 + maxM) }
-        return capacity * (stride + 8 + 1 + 8) + (capacity + 63) / 64 * 8 + upperWords * 4
+    /// Bytes held by these buffers: every allocated slot (used or not) and every arena block.
+    var memoryBytes: Int {
+        capacity * (stride + 8 + 1 + 4) + (capacity + 63) / 64 * 8 + upper.memoryBytes
     }
 }

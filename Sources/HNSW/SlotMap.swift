@@ -1,31 +1,45 @@
 /// External id → live slot: an open-addressing hash table (linear probing, backward-shift deletion)
 /// that stores only the `UInt32` slot per bucket and compares ids through the `labels` array, so it
 /// costs 4 bytes per bucket (≤ 0.75 load) instead of a `Dictionary`'s ~12 bytes per bucket at ≤ 0.75.
-/// Not thread-safe: `HNSWGraph` guards it with its `idLock`.
+/// Any bucket count works (the home bucket is the high half of hash × bucketCount), so `reserve` sizes
+/// the table for a known number of ids exactly: 4 / 0.75 ≈ 5.3 bytes per id instead of up to 10.7
+/// with power-of-two sizes. Not thread-safe: `HNSWGraph` guards it with its `idLock`.
 struct SlotMap {
     private static let empty = UInt32.max
     private var buckets: UnsafeMutablePointer<UInt32>
-    private var mask: Int
-    private var shift: UInt64
+    private(set) var bucketCount: Int
     private(set) var count = 0
 
     init(minimumCapacity: Int = 0) {
-        var n = 16
-        while n * 3 / 4 < minimumCapacity { n <<= 1 }
-        buckets = .allocate(capacity: n)
-        buckets.initialize(repeating: SlotMap.empty, count: n)
-        mask = n - 1
-        shift = UInt64(64 - n.trailingZeroBitCount)
+        bucketCount = SlotMap.buckets(for: minimumCapacity)
+        buckets = .allocate(capacity: bucketCount)
+        buckets.initialize(repeating: SlotMap.empty, count: bucketCount)
     }
 
     func deallocate() { buckets.deallocate() }
 
-    var bucketCount: Int { mask + 1 }
     var memoryBytes: Int { bucketCount * 4 }
 
-    @inline(__always) private func home(_ id: UInt64) -> Int {
-        Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    /// Buckets for `ids` ids at a load of at most 0.75 (at least 16).
+    private static func buckets(for ids: Int) -> Int { max(16, (ids * 4 + 2) / 3) }
+
+    /// Makes room for `ids` ids in all without growing again (rehashes once when needed).
+    mutating func reserve(_ ids: Int, labels: UnsafePointer<UInt64>) {
+        let n = SlotMap.buckets(for: ids)
+        if n > bucketCount { rehash(to: n, labels: labels) }
     }
+
+    /// Shrinks the table to the ids it holds (load ≤ 0.75).
+    mutating func shrinkToFit(labels: UnsafePointer<UInt64>) {
+        let n = SlotMap.buckets(for: count)
+        if n < bucketCount { rehash(to: n, labels: labels) }
+    }
+
+    @inline(__always) private func home(_ id: UInt64) -> Int {
+        Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: UInt64(bucketCount)).high)
+    }
+
+    @inline(__always) private func next(_ i: Int) -> Int { i + 1 == bucketCount ? 0 : i + 1 }
 
     /// The bucket holding `id`, or nil.
     private func position(of id: UInt64, labels: UnsafePointer<UInt64>) -> Int? {
@@ -34,7 +48,7 @@ struct SlotMap {
             let s = buckets[i]
             if s == SlotMap.empty { return nil }
             if labels[Int(s)] == id { return i }
-            i = (i + 1) & mask
+            i = next(i)
         }
     }
 
@@ -55,12 +69,12 @@ struct SlotMap {
                 buckets[i] = slot
                 return s
             }
-            i = (i + 1) & mask
+            i = next(i)
         }
         if (count + 1) * 4 > bucketCount * 3 {
             rehash(to: bucketCount * 2, labels: labels)
             i = home(id)
-            while buckets[i] != SlotMap.empty { i = (i + 1) & mask }
+            while buckets[i] != SlotMap.empty { i = next(i) }
         }
         buckets[i] = slot
         count += 1
@@ -75,7 +89,7 @@ struct SlotMap {
         // position does not lie cyclically in (hole, their position].
         var j = i
         while true {
-            j = (j + 1) & mask
+            j = next(j)
             let s = buckets[j]
             if s == SlotMap.empty { break }
             let k = home(labels[Int(s)])
@@ -93,11 +107,10 @@ struct SlotMap {
         let old = buckets, oldCount = bucketCount
         buckets = .allocate(capacity: n)
         buckets.initialize(repeating: SlotMap.empty, count: n)
-        mask = n - 1
-        shift = UInt64(64 - n.trailingZeroBitCount)
+        bucketCount = n
         for b in 0..<oldCount where old[b] != SlotMap.empty {
             var i = home(labels[Int(old[b])])
-            while buckets[i] != SlotMap.empty { i = (i + 1) & mask }
+            while buckets[i] != SlotMap.empty { i = next(i) }
             buckets[i] = old[b]
         }
         old.deallocate()

@@ -229,7 +229,10 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
                 guard let qb = qp.baseAddress else { throw IndexError.dimensionMismatch(expected: dimension, got: 0) }
                 var scanner = ListScanner(query: qb, pq: p, metric: metric, listTerms: listTerms,
                                           tombstones: tombstones, filter: parameters.filter)
-                for probe in cq.probe(qb, nprobe: min(nprobeWanted, cq.nlist), metric: metric) {
+                let probes = cq.probe(qb, nprobe: min(nprobeWanted, cq.nlist), metric: metric)
+                if let first = probes.first { scanner.prefetch(list: first.list) }
+                for (i, probe) in probes.enumerated() {
+                    if i + 1 < probes.count { scanner.prefetch(list: probes[i + 1].list) }
                     scanner.scan(list: probe.list, coarseTerm: probe.term, lists: lists, into: &heap)
                 }
             }

@@ -107,6 +107,10 @@ struct IndexCommand: ParsableCommand {
                 progress: { total, done in ProgressReporter(label: "encoding", total: total, startDone: done) },
                 log: { FileHandle.standardError.write(Data(("i3 index: " + $0 + "\n").utf8)) },
                 isCancelled: { cancel.isSet })
+        } catch RetrieverError.cancelled(let partial) {
+            // Exit as a shell expects of a program stopped by a signal: 128 + the signal number.
+            FileHandle.standardError.write(Data("i3 index: stopped; completed shards are kept in \(partial) (rerun with --resume)\n".utf8))
+            throw ExitCode(128 + (cancel.signal ?? SIGINT))
         } catch let e as RetrieverError {
             throw CLIError(e.description)
         }
@@ -123,30 +127,4 @@ struct IndexCommand: ParsableCommand {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
-}
-
-/// Set by SIGINT/SIGTERM; the builder polls it between batches and stops cleanly.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    private var sources: [DispatchSourceSignal] = []
-
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
-
-    static func installSignalHandlers() -> CancellationFlag {
-        let flag = CancellationFlag()
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                let again = flag.isSet
-                flag.lock.lock(); flag.set = true; flag.lock.unlock()
-                FileHandle.standardError.write(Data("\ni3 index: stopping after the current batch (completed shards are kept; rerun with --resume)\n".utf8))
-                if again { exit(130) }
-            }
-            s.resume()
-            flag.sources.append(s)
-        }
-        return flag
-    }
 }

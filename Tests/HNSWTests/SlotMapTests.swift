@@ -32,3 +32,27 @@ import VectorKernels
         #expect(map.memoryBytes <= 4 * 4 * max(16, reference.count) * 2)
     }
 }
+
+@Suite struct SlotMapReserveTests {
+    /// `reserve` sizes the table for exactly that many ids (load ≤ 0.75, any bucket count); filling
+    /// it does not grow it, and lookups and backward-shift removals work with the odd bucket count.
+    @Test func reserveSizesExactly() {
+        let n = 1000
+        let labels = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        defer { labels.deallocate() }
+        var map = SlotMap()
+        defer { map.deallocate() }
+        map.reserve(n, labels: labels)
+        #expect(map.bucketCount == 1334)
+        for s in 0..<n {
+            labels[s] = UInt64(s) &* 7919 &+ 3
+            #expect(map.insert(slot: UInt32(s), labels: labels) == nil)
+        }
+        #expect(map.bucketCount == 1334 && map.count == n)
+        #expect(map.memoryBytes == 1334 * 4)
+        for s in stride(from: 0, to: n, by: 3) { #expect(map.remove(labels[s], labels: labels) == UInt32(s)) }
+        for s in 0..<n {
+            #expect(map.slot(of: labels[s], labels: labels) == (s % 3 == 0 ? nil : UInt32(s)))
+        }
+    }
+}

@@ -48,6 +48,27 @@ import TestSupport
 }
 
 @Suite(.serialized) struct LookupTableKernelTests {
+    /// The table sum (AVX-512 / AVX2 / scalar) is the plain float sum at every level, for lengths around
+    /// the 32- and 64-float blocks; prefetching a range changes nothing.
+    @Test func tableSumMatchesScalarTwinAtEveryLevel() {
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for n in [0, 1, 31, 32, 63, 64, 65, 200, 56 * 256] {
+            let a = TestData.gaussian(count: 1, dimension: max(1, n), seed: 5)
+            let b = TestData.gaussian(count: 1, dimension: max(1, n), seed: 6)
+            var want = [Float](repeating: 0, count: max(1, n))
+            ivk_add_f32_scalar(a, b, n, &want)
+            for i in 0..<n { #expect(want[i] == a[i] + b[i]) }
+            ivk_prefetch_bytes(a, n * MemoryLayout<Float>.size)
+            for level in 0...top {
+                _ = ivk_force_isa_level(Int32(level))
+                var got = [Float](repeating: 0, count: max(1, n))
+                ivk_add_f32(a, b, n, &got)
+                #expect(got == want, "n = \(n), level \(level)")
+            }
+        }
+    }
+
     @Test func ipTableMatchesScalarTwinAtEveryLevel() {
         let top = ivk_isa_level()
         defer { _ = ivk_force_isa_level(top) }

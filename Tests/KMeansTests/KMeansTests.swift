@@ -171,12 +171,53 @@ import CVectorKernels
         let x = TestData.gaussian(count: 300, dimension: d, seed: 1)
         let c = TestData.gaussian(count: 40, dimension: d, seed: 2)
         let small = NearestCentroids(centroids: c, dimension: d).assign(x)
-        // Pad to 40 dimensions with zeros: same distances, sgemm path.
+        // Pad to 8 + 64 dimensions with zeros: same distances, sgemm path.
         func pad(_ v: [Float], _ n: Int) -> [Float] {
-            (0..<n).flatMap { i in Array(v[i * d ..< (i + 1) * d]) + [Float](repeating: 0, count: 32) }
+            (0..<n).flatMap { i in Array(v[i * d ..< (i + 1) * d]) + [Float](repeating: 0, count: 64) }
         }
-        let large = NearestCentroids(centroids: pad(c, 40), dimension: d + 32).assign(pad(x, 300))
+        #expect(d <= NearestCentroids.smallDimension && d + 64 > NearestCentroids.smallDimension)
+        let large = NearestCentroids(centroids: pad(c, 40), dimension: d + 64).assign(pad(x, 300))
         #expect(small.labels == large.labels)
         for i in 0..<300 { #expect(abs(small.distances[i] - large.distances[i]) < 1e-3) }
+    }
+
+    /// The fused distance + arg-min kernel: every ISA level equals the scalar twin bit for bit (labels,
+    /// distances, ties to the lowest index), for row counts around the four-point groups and centroid
+    /// counts around the 16- and 64-wide chunks; the twin agrees with the definition.
+    @Test func fusedNearestKernelMatchesScalarTwinAndDefinition() {
+        let top = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(top) }
+        for (d, k) in [(1, 1), (2, 5), (3, 15), (5, 16), (5, 17), (7, 63), (5, 64), (4, 65), (14, 256), (50, 100), (6, 1000)] {
+            for rows in [1, 3, 4, 9] {
+                let x = TestData.gaussian(count: rows, dimension: d, seed: UInt64(d * 31 + rows))
+                var c = TestData.gaussian(count: k, dimension: d, seed: UInt64(k + 7))
+                if k > 40 { for t in 0..<d { c[37 * d + t] = c[3 * d + t] } }   // duplicate centroids: a tie
+                let nc = NearestCentroids(centroids: c, dimension: d)
+                #expect(nc.transposed.count == k * d)
+                var wantL = [Int32](repeating: -1, count: rows), wantD = [Float](repeating: -1, count: rows)
+                ivk_nearest_l2_transposed_f32_scalar(x, rows, d, nc.transposed, k, nc.squaredNorms, &wantL, &wantD)
+                for i in 0..<rows {
+                    var best = Float.infinity, arg = -1
+                    for j in 0..<k {
+                        var s: Float = 0
+                        for t in 0..<d { let v = x[i * d + t] - c[j * d + t]; s += v * v }
+                        if s < best { best = s; arg = j }
+                    }
+                    #expect(abs(wantD[i] - best) <= 1e-3 * (1 + best), "d \(d) k \(k) row \(i)")
+                    if Int(wantL[i]) != arg {   // only a near-tie may differ from the exact arg-min
+                        var s: Float = 0
+                        for t in 0..<d { let v = x[i * d + t] - c[Int(wantL[i]) * d + t]; s += v * v }
+                        #expect(abs(s - best) <= 1e-3 * (1 + best), "d \(d) k \(k) row \(i)")
+                    }
+                    if k > 40 { #expect(wantL[i] != 37, "tie must go to the lower index 3") }
+                }
+                for level in 0...top {
+                    _ = ivk_force_isa_level(Int32(level))
+                    var l = [Int32](repeating: -1, count: rows), dist = [Float](repeating: -1, count: rows)
+                    ivk_nearest_l2_transposed_f32(x, rows, d, nc.transposed, k, nc.squaredNorms, &l, &dist)
+                    #expect(l == wantL && dist == wantD, "d \(d) k \(k) rows \(rows) level \(level)")
+                }
+            }
+        }
     }
 }

@@ -5,7 +5,8 @@ Reads the same directory as `I3Bench ann` (base.fvecs, query.fvecs, groundtruth.
 and writes the same JSON: a list of points
     {"dataset", "library", "index", "mode", "params", "recall_at_10", "qps", "qps_overhead_corrected",
      "call_overhead_seconds", "build_seconds", "build_seconds_all_threads", "train_seconds",
-     "add_seconds", "index_bytes", "bytes_per_vector", "threads", "queries", "k", "repetition"}
+     "add_seconds", "index_bytes", "bytes_per_vector", "resident_bytes", "resident_bytes_loaded",
+     "disk_bytes", "threads", "queries", "k", "repetition"}
 
 Indexes (same parameters as our side):
   hnsw          hnswlib (M, ef_construction) and faiss IndexHNSWFlat (M, efConstruction), ef swept
@@ -24,10 +25,18 @@ not pay, so the per-call overhead is measured too (the same loop calling search 
 index of the same library) and "qps_overhead_corrected" = 1 / (seconds per query - overhead).
 For reference only, one batched call with all queries is also timed ("mode": "batch").
 
+Memory (HNSW): "resident_bytes" is the growth of the process's RSS over the timed build and
+"resident_bytes_loaded" over loading the saved index (after save_index / write_index and dropping the
+built index), both read after gc + malloc_trim(0), exactly as I3Bench does on our side; "index_bytes"
+(in memory) is resident_bytes, since the peers account nothing; "disk_bytes" is the saved file's size.
+The ef sweep runs on the loaded index.
+
 Metric: cosine -> vectors are L2-normalised (the prepared sets already are) and compared by inner
 product; ip -> inner product; l2 -> squared Euclidean.
 """
 import argparse
+import ctypes
+import gc
 import json
 import os
 import sys
@@ -147,6 +156,42 @@ def set_threads(n):
     faiss.omp_set_num_threads(n)
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+try:
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
+
+
+def resident_bytes():
+    """RSS of this process (/proc/self/statm, as BenchSupport.ResidentMemory reads it)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * _PAGE
+
+
+def release_freed_memory():
+    """gc, then glibc malloc_trim(0): freed heap pages go back to the system, so RSS shows live memory."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def resident_growth(body):
+    """(body(), RSS growth in bytes it left behind), freed memory released before and after, exactly
+    like ResidentMemory.growth on the Swift side. Caveats: page granularity, the allocator may keep
+    partly used pages, and temporaries freed inside body (peak memory) are not counted."""
+    release_freed_memory()
+    before = resident_bytes()
+    result = body()
+    release_freed_memory()
+    return result, resident_bytes() - before
+
+
+def print_memory(name, n, resident, resident_loaded, disk):
+    print(f"  {name} memory, bytes/vector: resident after build {resident / n:.1f}, after load "
+          f"{resident_loaded / n:.1f}, disk {disk / n:.1f}", flush=True)
+
+
 def call_overhead(make_tiny, d, runs=5, calls=2000):
     """Seconds per call of the Python loop + binding on a 10-vector index: the per-query cost the
     Python side pays on top of the search itself (an upper bound: it includes 10 distance computations)."""
@@ -165,10 +210,11 @@ def run_hnswlib(args, em, base, queries, gt, metric):
     d = base.shape[1]
     space = "l2" if metric == "l2" else "ip"
     ids = np.arange(base.shape[0])
+    n = base.shape[0]
 
     def build(threads):
         idx = hnswlib.Index(space=space, dim=d)
-        idx.init_index(max_elements=base.shape[0], M=args.m, ef_construction=args.ef_construction,
+        idx.init_index(max_elements=n, M=args.m, ef_construction=args.ef_construction,
                        random_seed=100)
         idx.set_num_threads(threads)
         t0 = time.perf_counter()
@@ -179,10 +225,24 @@ def run_hnswlib(args, em, base, queries, gt, metric):
     if args.all_threads_build:
         _, all_threads = build(os.cpu_count() or 1)
         print(f"  hnswlib  build with {os.cpu_count()} threads: {all_threads:.2f} s", flush=True)
-    idx, single = build(args.threads)
+    (idx, single), resident = resident_growth(lambda: build(args.threads))
     print(f"  hnswlib  build with {args.threads} thread(s): {single:.2f} s", flush=True)
+
+    # Save, drop the built index, load it back (the sweep runs on the loaded index, as on our side).
+    with tempfile.TemporaryDirectory(prefix="peers-hnswlib-") as tmp:
+        path = os.path.join(tmp, "index.bin")
+        idx.save_index(path)
+        disk = os.path.getsize(path)
+        del idx
+
+        def load():
+            loaded = hnswlib.Index(space=space, dim=d)
+            loaded.load_index(path, max_elements=n)
+            return loaded
+
+        idx, resident_loaded = resident_growth(load)
     idx.set_num_threads(args.threads)
-    index_bytes = int(idx.index_file_size())
+    print_memory("hnswlib  hnsw", n, resident, resident_loaded, disk)
 
     def make_tiny(x):
         t = hnswlib.Index(space=space, dim=d)
@@ -197,8 +257,9 @@ def run_hnswlib(args, em, base, queries, gt, metric):
     for ef in args.ef:
         idx.set_ef(max(ef, args.k))
         params = {"M": args.m, "efConstruction": args.ef_construction, "ef": ef}
-        extra = dict(build_seconds=single, build_seconds_all_threads=all_threads, index_bytes=index_bytes,
-                     bytes_per_vector=index_bytes / base.shape[0], train_seconds=None, add_seconds=single)
+        extra = dict(build_seconds=single, build_seconds_all_threads=all_threads, index_bytes=resident,
+                     bytes_per_vector=resident / n, resident_bytes=resident, resident_bytes_loaded=resident_loaded,
+                     disk_bytes=disk, train_seconds=None, add_seconds=single)
         secs, res = time_single(lambda q: idx.knn_query(q, k=args.k)[0][0], queries, args.runs)
         em.point("hnswlib", "hnsw", "single", params, recall_at(res, gt, args.k), secs, overhead, **extra)
         if args.batch:
@@ -220,6 +281,7 @@ def faiss_overhead(d, metric):
 
 def run_faiss_hnsw(args, em, base, queries, gt, metric, overhead):
     d = base.shape[1]
+    n = base.shape[0]
 
     def build(threads):
         set_threads(threads)
@@ -233,15 +295,22 @@ def run_faiss_hnsw(args, em, base, queries, gt, metric, overhead):
     if args.all_threads_build:
         _, all_threads = build(os.cpu_count() or 1)
         print(f"  faiss    HNSWFlat build with {os.cpu_count()} threads: {all_threads:.2f} s", flush=True)
-    idx, single = build(args.threads)
+    (idx, single), resident = resident_growth(lambda: build(args.threads))
     print(f"  faiss    HNSWFlat build with {args.threads} thread(s): {single:.2f} s", flush=True)
     set_threads(args.threads)
-    index_bytes = len(faiss.serialize_index(idx))
+    with tempfile.TemporaryDirectory(prefix="peers-faiss-") as tmp:
+        path = os.path.join(tmp, "index.faiss")
+        faiss.write_index(idx, path)
+        disk = os.path.getsize(path)
+        del idx
+        idx, resident_loaded = resident_growth(lambda: faiss.read_index(path))
+    print_memory("faiss    HNSWFlat", n, resident, resident_loaded, disk)
     for ef in args.ef:
         idx.hnsw.efSearch = max(ef, args.k)
         params = {"M": args.m, "efConstruction": args.ef_construction, "ef": ef}
-        extra = dict(build_seconds=single, build_seconds_all_threads=all_threads, index_bytes=index_bytes,
-                     bytes_per_vector=index_bytes / base.shape[0], train_seconds=None, add_seconds=single)
+        extra = dict(build_seconds=single, build_seconds_all_threads=all_threads, index_bytes=resident,
+                     bytes_per_vector=resident / n, resident_bytes=resident, resident_bytes_loaded=resident_loaded,
+                     disk_bytes=disk, train_seconds=None, add_seconds=single)
         secs, res = time_single(lambda q: idx.search(q, args.k)[1][0], queries, args.runs)
         em.point("faiss", "hnsw", "single", params, recall_at(res, gt, args.k), secs, overhead, **extra)
         if args.batch:

@@ -24,6 +24,17 @@ size_t ivk_argmin_l2_from_dots_scalar(const float *norms, const float *dots, siz
 void ivk_dots_transposed_f32(const float *x, const float *ct, size_t d, size_t k, float *out);
 void ivk_dots_transposed_f32_scalar(const float *x, const float *ct, size_t d, size_t k, float *out);
 
+/// Fused nearest centroid for `rows` points at x (row-major, d floats each) among k centroids stored
+/// transposed (ct[t*k + c]) with squared norms norms[0..k): labels[i] = the first c minimising
+/// norms[c] - 2*dot(x_i, c), distances[i] = max(0, dot(x_i, x_i) + that minimum), every dot summed in t
+/// order with separate multiply and add. No dot product is written to memory; four points share each
+/// centroid load. For small d (the transposed centroids should fit in L2: d*k*4 bytes). The AVX2 /
+/// AVX-512 versions equal the scalar twin bit for bit. Does nothing when rows, k or d is 0.
+void ivk_nearest_l2_transposed_f32(const float *x, size_t rows, size_t d, const float *ct, size_t k,
+                                   const float *norms, int32_t *labels, float *distances);
+void ivk_nearest_l2_transposed_f32_scalar(const float *x, size_t rows, size_t d, const float *ct, size_t k,
+                                          const float *norms, int32_t *labels, float *distances);
+
 #ifdef __cplusplus
 }
 #endif

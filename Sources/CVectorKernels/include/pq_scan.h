@@ -27,8 +27,13 @@ void ivk_pq_scan2_u8(const float *lut_a, const float *lut_b, const uint8_t *code
 /// versions equal the scalar twin bit for bit.
 void ivk_pq_ip_table(const float *q, const float *cbt, size_t m, size_t dsub, float *out);
 void ivk_pq_ip_table_scalar(const float *q, const float *cbt, size_t m, size_t dsub, float *out);
-/// out[i] = a[i] + b[i] (vectorised by the compiler).
+/// Asks the CPU to bring [p, p + bytes) into cache (one prefetch per 64-byte line; a no-op where the
+/// compiler has no prefetch builtin). Used for the next probed list's L2 terms (m × 256 floats, read
+/// while the current list is scanned) and never changes a result.
+void ivk_prefetch_bytes(const void *p, size_t bytes);
+/// out[i] = a[i] + b[i]: AVX-512 / AVX2 by ivk_isa_level(), bit-identical to the scalar twin.
 void ivk_add_f32(const float *a, const float *b, size_t n, float *out);
+void ivk_add_f32_scalar(const float *a, const float *b, size_t n, float *out);
 /// Same result with AVX2 / AVX-512 gathers, chosen by ivk_isa_level() (scalar when neither is available).
 /// Slower than the scalar version on AMD Zen 5 (see pq_scan.c), so ivk_pq_scan_u8 does not use it.
 void ivk_pq_scan_u8_gather(const float *lut, const uint8_t *codes, size_t n, size_t m, float bias, float *out);
