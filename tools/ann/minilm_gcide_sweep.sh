@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# OPQ is off by default: our OPQ training fails on these rank-383 vectors (docs/ivfpq.md); faiss's OPQ
+# OPQ is off by default: our OPQ training fails on these rank-382 vectors (two dead dimensions) (docs/ivfpq.md); faiss's OPQ
 # is run with tools/ann/run_peers.sh --index ivfpq-opq.
 m_list=24,48,96,192 refine_list=4,10,20 opq_m_list="" nlist=1024 nprobe=16,64 runs=2
 out="runs/ann/minilm-gcide-$(date -u +%Y%m%dT%H%M%SZ)"
