@@ -6,8 +6,9 @@ enum ANNRunners {
         "flat": FlatRunner(),
         "hnsw": HNSWRunner(),
         "ivfpq": IVFPQRunner(),
+        "ivfpq-opq": IVFPQOPQRunner(),
     ]
-    /// The order `--index all` runs them in.
+    /// The order `--index all` runs them in (`ivfpq-opq` only when named).
     static let order = ["flat", "hnsw", "ivfpq"]
 }
 

@@ -19,7 +19,7 @@ struct AnnBenchmark: ParsableCommand {
     @Option(help: "Data set directory (base.fvecs, query.fvecs, groundtruth.ivecs, metric.txt).")
     var data: String
 
-    @Option(help: "Indexes: hnsw, ivfpq, flat or all (comma-separated list allowed).")
+    @Option(help: "Indexes: hnsw, ivfpq, flat or all (comma-separated list allowed); ivfpq-opq: IVF-PQ with OPQ, only when named.")
     var index = "all"
 
     @Option(help: "Threads for the timed build and the searches.")
@@ -91,8 +91,8 @@ struct AnnBenchmark: ParsableCommand {
         o.trainSize = trainSize
 
         let wanted = index == "all" ? ANNRunners.order : index.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        for w in wanted where !ANNRunners.order.contains(w) {
-            throw BenchmarkError.badArgument(name: "--index", reason: "unknown index \"\(w)\" (hnsw, ivfpq, flat or all)")
+        for w in wanted where !ANNRunners.order.contains(w) && ANNRunners.available[w] == nil {
+            throw BenchmarkError.badArgument(name: "--index", reason: "unknown index \"\(w)\" (hnsw, ivfpq, ivfpq-opq, flat or all)")
         }
         let dataset = try ANNDataset.load(directory: URL(fileURLWithPath: data), queryLimit: limitQueries > 0 ? limitQueries : nil)
         guard dataset.groundTruth.allSatisfy({ $0.count >= k }) else {

@@ -14,6 +14,8 @@ Indexes (same parameters as our side):
                 nprobe swept
   ivfpq+refine  the same IVF-PQ wrapped in IndexRefineFlat, k_factor = --refine (re-ranks the best
                 k * refine candidates with exact distances)
+  ivfpq-opq     (only when named) the same IVF-PQ behind an OPQ rotation learned on the training sample:
+                IndexPreTransform(OPQMatrix(d, m), IndexIVFPQ); "ivfpq-opq+refine" wraps it in IndexRefineFlat
   flat          faiss IndexFlat (exact; the recall = 1 reference point)
 
 Measurement: one thread (faiss.omp_set_num_threads(1), hnswlib set_num_threads(1)) and one query at
@@ -316,7 +318,7 @@ def run_faiss_hnsw(args, em, base, queries, gt, metric, overhead):
             em.point("faiss", "hnsw", "batch", params, recall_at(res, gt, args.k), secs, None, **extra)
 
 
-def run_faiss_ivfpq(args, em, base, queries, gt, metric, overhead):
+def run_faiss_ivfpq(args, em, base, queries, gt, metric, overhead, opq=False):
     d = base.shape[1]
     m = args.pq_m or default_pq_m(d)
     if d % m != 0:
@@ -325,29 +327,34 @@ def run_faiss_ivfpq(args, em, base, queries, gt, metric, overhead):
     set_threads(args.threads)
     quantizer = faiss.IndexFlat(d, faiss_metric(metric))
     ivfpq = faiss.IndexIVFPQ(quantizer, d, args.nlist, m, args.nbits, faiss_metric(metric))
+    # With OPQ the rotation is trained first, then the IVF-PQ on the rotated sample (IndexPreTransform).
+    top = faiss.IndexPreTransform(faiss.OPQMatrix(d, m), ivfpq) if opq else ivfpq
     t0 = time.perf_counter()
-    ivfpq.train(base[:n_train])
+    top.train(base[:n_train])
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ivfpq.add(base)
+    top.add(base)
     add_s = time.perf_counter() - t0
-    print(f"  faiss    IVF{args.nlist},PQ{m}x{args.nbits}: train {train_s:.2f} s on {n_train} vectors, "
+    print(f"  faiss    {'OPQ%d,' % m if opq else ''}IVF{args.nlist},PQ{m}x{args.nbits}: train {train_s:.2f} s on {n_train} vectors, "
           f"add {add_s:.2f} s ({args.threads} thread(s))", flush=True)
-    refine = faiss.IndexRefineFlat(ivfpq, faiss.swig_ptr(base))
+    refine = faiss.IndexRefineFlat(top, faiss.swig_ptr(base))
     refine.k_factor = float(args.refine)
-    ivf_bytes = len(faiss.serialize_index(ivfpq))
+    ivf_bytes = len(faiss.serialize_index(top))
     refine_bytes = len(faiss.serialize_index(refine))
     # Stored per vector in the inverted lists: the PQ code and the 64-bit id; re-ranking adds the raw vector.
     per_vec = ivfpq.code_size + 8
-    variants = [("ivfpq", ivfpq, None, ivf_bytes, per_vec)]
+    name = "ivfpq-opq" if opq else "ivfpq"
+    variants = [(name, top, None, ivf_bytes, per_vec)]
     if args.refine and args.refine > 1:
-        variants.append(("ivfpq+refine", refine, args.refine, refine_bytes, per_vec + 4 * d))
+        variants.append((name + "+refine", refine, args.refine, refine_bytes, per_vec + 4 * d))
     for name, idx, rf, index_bytes, bpv in variants:
         for nprobe in args.nprobe:
             ivfpq.nprobe = nprobe
             params = {"nlist": args.nlist, "m": m, "nbits": args.nbits, "nprobe": nprobe, "train_size": n_train}
             if rf:
                 params["refine"] = rf
+            if opq:
+                params["opq"] = 1
             extra = dict(build_seconds=train_s + add_s, build_seconds_all_threads=None, train_seconds=train_s,
                          add_seconds=add_s, index_bytes=index_bytes, bytes_per_vector=bpv)
             secs, res = time_single(lambda q: idx.search(q, args.k)[1][0], queries, args.runs)
@@ -381,7 +388,7 @@ def int_list(s):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="data set directory (base.fvecs, query.fvecs, ...)")
-    ap.add_argument("--index", default="all", help="hnsw, ivfpq, flat or all (comma-separated list allowed)")
+    ap.add_argument("--index", default="all", help="hnsw, ivfpq, flat or all (comma-separated list allowed); ivfpq-opq only when named")
     ap.add_argument("--libs", default="hnswlib,faiss")
     ap.add_argument("--json", help="write the points here")
     ap.add_argument("--k", type=int, default=10)
@@ -425,6 +432,8 @@ def main():
         run_faiss_hnsw(args, em, base, queries, gt, metric, f_overhead)
     if "ivfpq" in wanted and "faiss" in libs:
         run_faiss_ivfpq(args, em, base, queries, gt, metric, f_overhead)
+    if "ivfpq-opq" in wanted and "faiss" in libs:
+        run_faiss_ivfpq(args, em, base, queries, gt, metric, f_overhead, opq=True)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:

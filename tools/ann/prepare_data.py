@@ -16,6 +16,9 @@ Data sets:
                                100,000 disjoint base rows; all are L2-normalised; metric cosine.
   fashion-mnist-784-euclidean  Debian dataset-fashion-mnist: base = the 60,000 training images,
                                queries = the first 1,000 test images, as float32 0..255; metric l2.
+  minilm-gcide-384-ip          (only when named) MiniLM embeddings of GCIDE passages by our encoder,
+                               WordNet glosses as queries; made by tools/ann/prepare_minilm_gcide.py
+                               (needs the i3 build and the model; ~20 min of encoding), which see.
 
 Needs only numpy (system python3 is fine). Usage:
     tools/ann/prepare_data.py [--out .data/ann] [--sets glove-50-angular,fashion-mnist-784-euclidean]
@@ -220,6 +223,10 @@ def main():
             prepare_glove(out_dir, args.downloads, args.seed, args.glove_base, args.queries)
         elif s == "fashion-mnist-784-euclidean":
             prepare_fashion(out_dir, args.queries)
+        elif s == "minilm-gcide-384-ip":
+            # Its own script (it encodes with i3 and resumes an interrupted encoding); a no-op when done.
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prepare_minilm_gcide.py")
+            subprocess.run([sys.executable, script, "--out", out_dir], check=True)
         else:
             raise SystemExit(f"unknown data set {s!r}")
 
