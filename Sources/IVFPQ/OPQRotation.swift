@@ -13,8 +13,8 @@ import VectorKernels
 /// hot-started from the previous codebooks; at most 256 × 256 training vectors):
 /// 1. fix `R`: train the PQ on `X·R`, reconstruct `Y`;
 /// 2. fix `Y`: `R = argmin ‖X·R − Y‖` over orthogonal matrices = the orthogonal polar factor `U·Vᵀ` of
-///    `Xᵀ·Y = U·S·Vᵀ` (orthogonal Procrustes). The polar factor is computed with the Newton–Schulz
-///    iteration `Z ← Z·(3I − ZᵀZ)/2` (matrix products only, BLAS), so no LAPACK is needed.
+///    `Xᵀ·Y = U·S·Vᵀ` (orthogonal Procrustes), from a LAPACK SVD as in faiss. `Xᵀ·Y` is singular when the
+///    training vectors span fewer than `d` dimensions (MiniLM: rank 382 of 384); the SVD handles that.
 /// `R` starts as the polar factor of a seeded Gaussian matrix, i.e. a uniformly random rotation.
 struct OPQRotation: Sendable {
     let dimension: Int
@@ -54,33 +54,39 @@ struct OPQRotation: Sendable {
         return OPQRotation(dimension: d, matrix: r)
     }
 
-    /// The orthogonal polar factor of the square matrix `a` (Newton–Schulz on `a / ‖a‖_F`).
-    /// - Throws: `IndexError.trainingFailed` when the iteration does not converge (a singular matrix).
+    /// The orthogonal polar factor `U·Vᵀ` of the square row-major matrix `a = U·S·Vᵀ`, from a LAPACK SVD
+    /// (`sgesvd`, as faiss). Defined for every matrix, singular ones included: the singular vectors of a
+    /// zero singular value are some orthonormal completion, so the result is always orthogonal.
+    /// - Throws: `IndexError.trainingFailed` when `a` holds a NaN or an infinity, or the SVD fails.
     static func polarFactor(_ a: [Float], dimension d: Int) throws -> [Float] {
-        var frob = 0.0
-        for v in a { frob += Double(v) * Double(v) }
-        guard frob > 0, frob.isFinite else { throw IndexError.trainingFailed("OPQ: degenerate matrix in the rotation update") }
-        var z = a.map { Float(Double($0) / frob.squareRoot()) }
-        var ztz = [Float](repeating: 0, count: d * d)
-        var next = [Float](repeating: 0, count: d * d)
-        for _ in 0..<100 {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d),
-                        1, z, Int32(d), z, Int32(d), 0, &ztz, Int32(d))
-            var err = 0.0
-            for i in 0..<d {
-                for j in 0..<d {
-                    let e = Double(ztz[i * d + j]) - (i == j ? 1 : 0)
-                    err += e * e
-                }
-            }
-            if err.squareRoot() < 1e-5 * Double(d).squareRoot() { return z }
-            // B = (3I − ZᵀZ)/2; Z ← Z·B
-            for i in 0..<(d * d) { ztz[i] *= -0.5 }
-            for i in 0..<d { ztz[i * d + i] += 1.5 }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(d), Int32(d),
-                        1, z, Int32(d), ztz, Int32(d), 0, &next, Int32(d))
-            swap(&z, &next)
+        guard d > 0, a.count == d * d else {
+            throw IndexError.trainingFailed("OPQ: polar factor of a \(a.count)-element matrix, expected \(d) × \(d)")
         }
-        throw IndexError.trainingFailed("OPQ: the rotation update did not converge (the training vectors may span a lower-dimensional space)")
+        guard a.allSatisfy(\.isFinite) else {
+            throw IndexError.trainingFailed("OPQ: non-finite value in the \(d) × \(d) rotation-update matrix")
+        }
+        // Read as column-major, the row-major `a` is `aᵀ = U'·S·V'ᵀ`, so `a = V'·S·U'ᵀ` and its polar factor
+        // is `V'·U'ᵀ`. The column-major product `U'·V'ᵀ` is that matrix's transpose, i.e. it row-major.
+        var work = a
+        var s = [Float](repeating: 0, count: d)
+        var u = [Float](repeating: 0, count: d * d)
+        var vt = [Float](repeating: 0, count: d * d)
+        var n = blasint(d), info = blasint(0)
+        var query: Float = 0, lwork = blasint(-1)
+        var job = CChar(UInt8(ascii: "A")) // all singular vectors
+        sgesvd_(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &query, &lwork, &info, 1, 1)
+        guard info == 0 else {
+            throw IndexError.trainingFailed("OPQ: LAPACK sgesvd workspace query failed for a \(d) × \(d) matrix (info \(info))")
+        }
+        lwork = blasint(max(Float(5 * d), query.rounded(.up)))
+        var scratch = [Float](repeating: 0, count: Int(lwork))
+        sgesvd_(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &scratch, &lwork, &info, 1, 1)
+        guard info == 0 else {
+            let why = info < 0 ? "argument \(-info) was illegal" : "\(info) superdiagonals did not converge"
+            throw IndexError.trainingFailed("OPQ: LAPACK sgesvd of the \(d) × \(d) rotation-update matrix failed: \(why)")
+        }
+        var r = [Float](repeating: 0, count: d * d)
+        cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, u, n, vt, n, 0, &r, n)
+        return r
     }
 }
