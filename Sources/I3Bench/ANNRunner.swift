@@ -21,7 +21,8 @@ struct ANNOptions: Sendable {
     var pqM: Int? = nil
     var nbits = 8
     var nprobe: [Int] = [1, 4, 16, 64]
-    var refine = 10
+    /// Re-ranking factors: one point set per factor above 1, plus the one without re-ranking.
+    var refine: [Int] = [10]
     var trainSize = IVFPQDefaults.trainSize
 }
 

@@ -6,7 +6,7 @@ enum ANNRunners {
         "flat": FlatRunner(),
         "hnsw": HNSWRunner(),
         "ivfpq": IVFPQRunner(),
-        "ivfpq-opq": IVFPQOPQRunner(),
+        "ivfpq-opq": IVFPQRunner(opq: true),
     ]
     /// The order `--index all` runs them in (`ivfpq-opq` only when named).
     static let order = ["flat", "hnsw", "ivfpq"]

@@ -64,8 +64,8 @@ struct AnnBenchmark: ParsableCommand {
     @Option(help: "IVF-PQ: nprobe values to sweep.")
     var nprobe = "1,4,16,64"
 
-    @Option(help: "IVF-PQ: re-rank the best k*refine candidates exactly (<= 1: only without re-ranking).")
-    var refine = 10
+    @Option(help: "IVF-PQ: re-ranking factors to sweep, e.g. 1,4,10,20: re-rank the best k*refine candidates exactly; 1 (or less): no re-ranking. Points without re-ranking are always measured; one trained index serves every factor.")
+    var refine = "10"
 
     @Option(help: "IVF-PQ: train on the first N base vectors (the peers do the same).")
     var trainSize = IVFPQDefaults.trainSize
@@ -87,7 +87,7 @@ struct AnnBenchmark: ParsableCommand {
         o.nlist = nlist
         o.pqM = pqM
         o.nprobe = try Self.intList(nprobe, name: "--nprobe")
-        o.refine = refine
+        o.refine = try Self.intList(refine, name: "--refine")
         o.trainSize = trainSize
 
         let wanted = index == "all" ? ANNRunners.order : index.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }

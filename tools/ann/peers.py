@@ -12,8 +12,8 @@ Indexes (same parameters as our side):
   hnsw          hnswlib (M, ef_construction) and faiss IndexHNSWFlat (M, efConstruction), ef swept
   ivfpq         faiss IndexIVFPQ (nlist, m, nbits), trained on the first --train-size base vectors,
                 nprobe swept
-  ivfpq+refine  the same IVF-PQ wrapped in IndexRefineFlat, k_factor = --refine (re-ranks the best
-                k * refine candidates with exact distances)
+  ivfpq+refine  the same IVF-PQ wrapped in IndexRefineFlat, k_factor = each --refine factor above 1
+                (re-ranks the best k * refine candidates with exact distances)
   ivfpq-opq     (only when named) the same IVF-PQ behind an OPQ rotation learned on the training sample:
                 IndexPreTransform(OPQMatrix(d, m), IndexIVFPQ); "ivfpq-opq+refine" wraps it in IndexRefineFlat
   flat          faiss IndexFlat (exact; the recall = 1 reference point)
@@ -338,16 +338,17 @@ def run_faiss_ivfpq(args, em, base, queries, gt, metric, overhead, opq=False):
     print(f"  faiss    {'OPQ%d,' % m if opq else ''}IVF{args.nlist},PQ{m}x{args.nbits}: train {train_s:.2f} s on {n_train} vectors, "
           f"add {add_s:.2f} s ({args.threads} thread(s))", flush=True)
     refine = faiss.IndexRefineFlat(top, faiss.swig_ptr(base))
-    refine.k_factor = float(args.refine)
     ivf_bytes = len(faiss.serialize_index(top))
     refine_bytes = len(faiss.serialize_index(refine))
     # Stored per vector in the inverted lists: the PQ code and the 64-bit id; re-ranking adds the raw vector.
     per_vec = ivfpq.code_size + 8
     name = "ivfpq-opq" if opq else "ivfpq"
     variants = [(name, top, None, ivf_bytes, per_vec)]
-    if args.refine and args.refine > 1:
-        variants.append((name + "+refine", refine, args.refine, refine_bytes, per_vec + 4 * d))
+    # One trained index serves every re-ranking factor (k_factor is set per variant).
+    variants += [(name + "+refine", refine, rf, refine_bytes, per_vec + 4 * d) for rf in args.refine if rf > 1]
     for name, idx, rf, index_bytes, bpv in variants:
+        if rf:
+            refine.k_factor = float(rf)
         for nprobe in args.nprobe:
             ivfpq.nprobe = nprobe
             params = {"nlist": args.nlist, "m": m, "nbits": args.nbits, "nprobe": nprobe, "train_size": n_train}
@@ -402,7 +403,8 @@ def main():
     ap.add_argument("--pq-m", type=int, default=0, help="PQ sub-quantizers (default: see default_pq_m)")
     ap.add_argument("--nbits", type=int, default=8)
     ap.add_argument("--nprobe", type=int_list, default=[1, 4, 16, 64])
-    ap.add_argument("--refine", type=int, default=10)
+    ap.add_argument("--refine", type=int_list, default=[10],
+                    help="re-ranking factors, e.g. 1,4,10,20 (<= 1: none; points without re-ranking are always measured)")
     ap.add_argument("--train-size", type=int, default=50000, help="IVF-PQ trains on the first N base vectors")
     ap.add_argument("--no-all-threads-build", dest="all_threads_build", action="store_false")
     ap.add_argument("--no-batch", dest="batch", action="store_false")
