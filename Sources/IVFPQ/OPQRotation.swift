@@ -36,11 +36,13 @@ struct OPQRotation: Sendable {
         let n0 = x.count / d
         let sample = n0 > cap ? IVFPQIndex.sampleRows(x, dimension: d, count: cap, seed: seed &+ 7) : x
         let n = sample.count / d
+        // As faiss: the rotation is learned on the centred sample (applied to uncentred vectors later).
+        let centred = centredRows(sample, dimension: d)
         var rng = SeededRandom(seed: seed &+ 11)
         var r = try polarFactor((0..<(d * d)).map { _ in rng.nextGaussian() }, dimension: d)
         var pq: ProductQuantizer? = nil
         for it in 0..<iterations {
-            let xr = OPQRotation(dimension: d, matrix: r).apply(sample)
+            let xr = OPQRotation(dimension: d, matrix: r).apply(centred)
             let trained = try ProductQuantizer.train(xr, dimension: d, m: m,
                                                      iterations: it == 0 ? firstPQIterations : pqIterations,
                                                      seed: seed, threads: threads, initial: pq)
@@ -48,10 +50,22 @@ struct OPQRotation: Sendable {
             let y = trained.decode(trained.encode(xr, count: n, threads: threads), count: n)
             var xty = [Float](repeating: 0, count: d * d)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n),
-                        1, sample, Int32(d), y, Int32(d), 0, &xty, Int32(d))
+                        1, centred, Int32(d), y, Int32(d), 0, &xty, Int32(d))
             r = try polarFactor(xty, dimension: d)
         }
         return OPQRotation(dimension: d, matrix: r)
+    }
+
+    /// `x` (rows of length `d`) minus its column means.
+    static func centredRows(_ x: [Float], dimension d: Int) -> [Float] {
+        let n = x.count / d
+        guard n > 0 else { return x }
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { mean[j] += Double(x[i * d + j]) } }
+        let m = mean.map { Float($0 / Double(n)) }
+        var out = x
+        for i in 0..<n { for j in 0..<d { out[i * d + j] -= m[j] } }
+        return out
     }
 
     /// The orthogonal polar factor `U·Vᵀ` of the square row-major matrix `a = U·S·Vᵀ`, from a LAPACK SVD
