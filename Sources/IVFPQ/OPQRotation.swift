@@ -10,7 +10,8 @@ import VectorKernels
 /// the original vectors.
 ///
 /// Training alternates (faiss defaults: 50 iterations; PQ k-means 40 iterations the first time, then 4,
-/// hot-started from the previous codebooks; at most 256 × 256 training vectors):
+/// hot-started from the previous codebooks; at most 256 × 256 training vectors; `X` is that sample
+/// centred on its mean, as in faiss, while `R` is later applied to uncentred vectors):
 /// 1. fix `R`: train the PQ on `X·R`, reconstruct `Y`;
 /// 2. fix `Y`: `R = argmin ‖X·R − Y‖` over orthogonal matrices = the orthogonal polar factor `U·Vᵀ` of
 ///    `Xᵀ·Y = U·S·Vᵀ` (orthogonal Procrustes), from a LAPACK SVD as in faiss. `Xᵀ·Y` is singular when the
