@@ -39,7 +39,11 @@ fi
 data="${I3_ANN_DATA:-.data/ann}"
 
 echo "==> dependencies"
-scripts/install-deps.sh --no-model
+# The MiniLM set is made by our encoder, so it needs the model; the others do not.
+case ",$sets," in
+  *,minilm-gcide-384-ip,*) scripts/install-deps.sh ;;
+  *) scripts/install-deps.sh --no-model ;;
+esac
 tools/ann/setup_peers_venv.sh
 echo "==> data sets in $data"
 python3 tools/ann/prepare_data.py --out "$data" --sets "$sets"
