@@ -188,21 +188,23 @@ static inline float ivk_nearest_finish(float self, float best) {
     return v > 0 ? v : 0;
 }
 
+// One point against centroids from..k-1, scalar, continuing the running first minimum (b, arg) that
+// the SIMD part left (from = 0: the whole scalar twin); writes the label and the squared distance.
+static inline void ivk_nearest_point_from(const float *xp, size_t d, const float *ct, size_t k, const float *norms,
+                                          size_t from, float b, size_t arg, int32_t *label, float *distance) {
+    for (size_t j = from; j < k; j++) {
+        float s = xp[0] * ct[j];
+        for (size_t t = 1; t < d; t++) s = s + xp[t] * ct[t * k + j];
+        float v = norms[j] - (s + s);
+        if (j == 0 || v < b) { b = v; arg = j; }
+    }
+    *label = (int32_t)arg;
+    *distance = ivk_nearest_finish(ivk_nearest_self_dot(xp, d), b);
+}
+
 void ivk_nearest_l2_transposed_f32_scalar(const float *x, size_t rows, size_t d, const float *ct, size_t k,
                                           const float *norms, int32_t *labels, float *distances) {
-    for (size_t i = 0; i < rows; i++) {
-        const float *xi = x + i * d;
-        float b = 0;
-        size_t arg = 0;
-        for (size_t c = 0; c < k; c++) {
-            float s = xi[0] * ct[c];
-            for (size_t t = 1; t < d; t++) s = s + xi[t] * ct[t * k + c];
-            float v = norms[c] - (s + s);
-            if (c == 0 || v < b) { b = v; arg = c; }
-        }
-        labels[i] = (int32_t)arg;
-        distances[i] = ivk_nearest_finish(ivk_nearest_self_dot(xi, d), b);
-    }
+    for (size_t i = 0; i < rows; i++) ivk_nearest_point_from(x + i * d, d, ct, k, norms, 0, 0, 0, labels + i, distances + i);
 }
 
 #ifdef IVK_AM_X86
@@ -271,14 +273,7 @@ static inline void ivk_nearest_group_avx512(const float *x, int np, size_t d, co
             __mmask16 at = _mm512_cmp_ps_mask(bv[p], _mm512_set1_ps(b), _CMP_EQ_OQ);
             arg = (size_t)_mm512_mask_reduce_min_epi32(at, bi[p]);
         }
-        for (size_t j = c; j < k; j++) {
-            float s = xp[0] * ct[j];
-            for (size_t t = 1; t < d; t++) s = s + xp[t] * ct[t * k + j];
-            float v = norms[j] - (s + s);
-            if (j == 0 || v < b) { b = v; arg = j; }
-        }
-        labels[p] = (int32_t)arg;
-        distances[p] = ivk_nearest_finish(ivk_nearest_self_dot(xp, d), b);
+        ivk_nearest_point_from(xp, d, ct, k, norms, c, b, arg, labels + p, distances + p);
     }
 }
 
@@ -342,14 +337,7 @@ static inline void ivk_nearest_group_avx2(const float *x, int np, size_t d, cons
             b = _mm256_cvtss_f32(m);
             arg = (size_t)_mm256_cvtsi256_si32(ix);
         }
-        for (size_t j = c; j < k; j++) {
-            float s = xp[0] * ct[j];
-            for (size_t t = 1; t < d; t++) s = s + xp[t] * ct[t * k + j];
-            float v = norms[j] - (s + s);
-            if (j == 0 || v < b) { b = v; arg = j; }
-        }
-        labels[p] = (int32_t)arg;
-        distances[p] = ivk_nearest_finish(ivk_nearest_self_dot(xp, d), b);
+        ivk_nearest_point_from(xp, d, ct, k, norms, c, b, arg, labels + p, distances + p);
     }
 }
 
