@@ -47,36 +47,35 @@ def sha256_bytes(b):
     return hashlib.sha256(b).hexdigest()
 
 
+def tsv_rows(path):
+    """(line number, columns) of every non-empty line of a UTF-8 TSV file."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if line:
+                yield n, line.split("\t")
+
+
 def encoder_texts(collection_tsv):
     """`<title>. <text>` (or the text alone without a title): PassageTSV.encoderText."""
     texts = []
-    with open(collection_tsv, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line:
-                continue
-            cols = line.split("\t")
-            if len(cols) == 3:
-                title, text = cols[1], cols[2]
-            elif len(cols) == 2:
-                title, text = "", cols[1]
-            else:
-                raise SystemExit(f"{collection_tsv}:{n}: expected 2 or 3 tab-separated columns, got {len(cols)}")
-            texts.append(f"{title}. {text}" if title else text)
+    for n, cols in tsv_rows(collection_tsv):
+        if len(cols) == 3:
+            title, text = cols[1], cols[2]
+        elif len(cols) == 2:
+            title, text = "", cols[1]
+        else:
+            raise SystemExit(f"{collection_tsv}:{n}: expected 2 or 3 tab-separated columns, got {len(cols)}")
+        texts.append(f"{title}. {text}" if title else text)
     return texts
 
 
 def query_texts(queries_tsv, limit):
     texts = []
-    with open(queries_tsv, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line:
-                continue
-            cols = line.split("\t")
-            if len(cols) != 2:
-                raise SystemExit(f"{queries_tsv}:{n}: expected id<TAB>text")
-            texts.append(cols[1])
+    for n, cols in tsv_rows(queries_tsv):
+        if len(cols) != 2:
+            raise SystemExit(f"{queries_tsv}:{n}: expected id<TAB>text")
+        texts.append(cols[1])
     return texts[:limit] if limit > 0 else texts
 
 
