@@ -41,14 +41,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "With --index: search one query at a time and report latency (p50/p99, encoding included and excluded).")
     var latency = false
 
-    @Option(name: .long, help: "HNSW search breadth (ef).")
-    var ef: Int?
-
-    @Option(name: .long, help: "IVF-PQ lists to probe.")
-    var nprobe: Int?
-
-    @Option(name: .long, help: "IVF-PQ exact re-ranking factor.")
-    var refine: Int?
+    @OptionGroup var search: SearchOptions
 
     func run() throws {
         do {
@@ -60,7 +53,7 @@ struct EvalCommand: ParsableCommand {
                 let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
                 let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
                 var times: (total: [Double], searchOnly: [Double]) = ([], [])
-                let params = SearchParameters(ef: ef, nprobe: nprobe, refineFactor: refine)
+                let params = search.parameters
                 runMap = try withUnsafeMutablePointer(to: &times) { p in
                     try SearchCommand.runQueries(retriever, queries: qs, k: depth, runFile: writeRun, parameters: params,
                                                  latency: latency ? p : nil)

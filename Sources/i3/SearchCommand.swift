@@ -34,20 +34,13 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "Projection head file (default: the one recorded in the index).")
     var head: String?
 
-    @Option(name: .long, help: "HNSW search breadth (ef).")
-    var ef: Int?
-
-    @Option(name: .long, help: "IVF-PQ lists to probe.")
-    var nprobe: Int?
-
-    @Option(name: .long, help: "IVF-PQ exact re-ranking factor.")
-    var refine: Int?
+    @OptionGroup var search: SearchOptions
 
     @Option(name: .long, help: "Run tag (last column of the run file).")
     var tag = "i3"
 
     func run() throws {
-        let params = SearchParameters(ef: ef, nprobe: nprobe, refineFactor: refine)
+        let params = search.parameters
         do {
             let r = try Self.openRetriever(directory, model: model, head: head)
             if let qf = queries {

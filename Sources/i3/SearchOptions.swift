@@ -1,0 +1,17 @@
+import ArgumentParser
+import IndexCore
+
+/// The search-time knobs shared by `i3 search` and `i3 eval`.
+struct SearchOptions: ParsableArguments {
+    @Option(name: .long, help: "HNSW search breadth (ef).")
+    var ef: Int?
+
+    @Option(name: .long, help: "IVF-PQ lists to probe.")
+    var nprobe: Int?
+
+    @Option(name: .long, help: "IVF-PQ exact re-ranking factor.")
+    var refine: Int?
+
+    /// The parameters for the index (unset knobs keep the index's defaults).
+    var parameters: SearchParameters { SearchParameters(ef: ef, nprobe: nprobe, refineFactor: refine) }
+}
