@@ -41,7 +41,7 @@ data="${I3_ANN_DATA:-.data/ann}"
 echo "==> dependencies"
 # The MiniLM set is made by our encoder, so it needs the model; the others do not.
 case ",$sets," in
-  *,minilm-gcide-384-ip,*) scripts/install-deps.sh ;;
+  *,minilm-gcide-*) scripts/install-deps.sh ;;
   *) scripts/install-deps.sh --no-model ;;
 esac
 tools/ann/setup_peers_venv.sh

@@ -7,6 +7,9 @@
 #
 # Usage: tools/ann/minilm_gcide_sweep.sh [--m-list 24,48,96,192] [--refine-list 4,10,20]
 #            [--opq-m-list ""] [--nlist 1024] [--nprobe 16,64] [--runs 2] [--out DIR]
+#            [--set minilm-gcide-384-ip|minilm-gcide-full-384-ip]
+# (--set minilm-gcide-full-384-ip: the full collection, 117,992 articles, instead of the 50,000 subset;
+#  --m-list "" runs OPQ only.)
 # Output: DIR (default runs/ann/minilm-gcide-<UTC time>)/<index>-m<m>/ (ann-bench.sh output)
 #         and DIR/table.md (tools/ann/minilm_gcide_table.py).
 set -euo pipefail
@@ -14,6 +17,7 @@ cd "$(dirname "$0")/../.."
 
 # OPQ is off by default (--opq-m-list 48,96 adds it, ours and faiss's in the same run).
 m_list=24,48,96,192 refine_list=4,10,20 opq_m_list="" nlist=1024 nprobe=16,64 runs=2
+set_name=minilm-gcide-384-ip
 out="runs/ann/minilm-gcide-$(date -u +%Y%m%dT%H%M%SZ)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,11 +28,11 @@ while [ $# -gt 0 ]; do
     --nprobe) nprobe="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --set) set_name="$2"; shift 2 ;;
     *) echo "minilm_gcide_sweep.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-set_name=minilm-gcide-384-ip
-IFS=',' read -r -a ms <<< "$m_list"
+ms=(); [ -n "$m_list" ] && IFS=',' read -r -a ms <<< "$m_list"
 opq_ms=(); [ -n "$opq_m_list" ] && IFS=',' read -r -a opq_ms <<< "$opq_m_list"
 one() {  # one <index> <m>; a finished one (report.txt) is kept, so a rerun with --out resumes
   local dir="$out/$1-m$2"

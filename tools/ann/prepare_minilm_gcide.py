@@ -21,6 +21,10 @@ with the same recipe does nothing.
 Needs numpy (system python3), the Debian packages dict-gcide and wordnet-base and the model
 (scripts/install-deps.sh). Usage:
     tools/ann/prepare_minilm_gcide.py [--out .data/ann/minilm-gcide-384-ip] [--passages 50000|all]
+                                      [--name minilm-gcide-384-ip]
+The full collection is kept as its own set, so the 50,000-article one stays:
+    tools/ann/prepare_minilm_gcide.py --passages all --name minilm-gcide-full-384-ip
+(--name is the set's name in the recipe and the default --out directory under $I3_ANN_DATA or .data/ann.)
 """
 import argparse
 import hashlib
@@ -37,10 +41,12 @@ from prepare_data import ROOT, GT_K, FORMAT_VERSION, finish, is_prepared, read_f
 
 SET_NAME = "minilm-gcide-384-ip"
 DIM = 384
+# The set being prepared (--name); the log lines and the recipe carry it.
+current_set = [SET_NAME]
 
 
 def log(msg):
-    print(f"==> {SET_NAME}: {msg}", flush=True)
+    print(f"==> {current_set[0]}: {msg}", flush=True)
 
 
 def sha256_bytes(b):
@@ -119,7 +125,9 @@ def part_seconds(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=os.path.join(os.environ.get("I3_ANN_DATA", os.path.join(ROOT, ".data", "ann")), SET_NAME))
+    ap.add_argument("--name", default=SET_NAME,
+                    help=f"the data set's name: recipe and default --out (default {SET_NAME})")
+    ap.add_argument("--out", default="", help="output directory (default: $I3_ANN_DATA or .data/ann, then --name)")
     ap.add_argument("--work", default=os.path.join(ROOT, ".data", "minilm-gcide"),
                     help="intermediate files (task, encoded parts); default .data/minilm-gcide")
     ap.add_argument("--passages", default="50000", help="'all' or a number of articles (default 50000)")
@@ -130,6 +138,11 @@ def main():
     ap.add_argument("--part-size", type=int, default=5000, help="passages per resumable encoding part")
     args = ap.parse_args()
     started = time.time()
+    if not args.name or os.sep in args.name:
+        raise SystemExit(f"--name must be a plain directory name, got {args.name!r}")
+    current_set[0] = args.name
+    if not args.out:
+        args.out = os.path.join(os.environ.get("I3_ANN_DATA", os.path.join(ROOT, ".data", "ann")), args.name)
 
     weights = os.path.join(args.model, "model.safetensors")
     if not os.path.exists(weights):
@@ -156,7 +169,7 @@ def main():
     queries_tsv = os.path.join(task, "queries.test.tsv")
     passages = encoder_texts(collection)
     queries = query_texts(queries_tsv, args.queries)
-    recipe = {"set": SET_NAME, "model_sha256": model_sha, "passages": args.passages, "base": len(passages),
+    recipe = {"set": args.name, "model_sha256": model_sha, "passages": args.passages, "base": len(passages),
               "collection_sha256": sha256_file(collection), "queries": len(queries),
               "queries_sha256": sha256_bytes("\n".join(queries).encode()), "passage_text": "<title>. <text>",
               "query_split": "test", "gt_k": GT_K, "format_version": FORMAT_VERSION}
