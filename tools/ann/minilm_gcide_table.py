@@ -5,7 +5,8 @@ Reads every side's JSON (*.i3.rep*.json, *.peers.rep*.json) under DIR and prints
 (library, index, m, OPQ, nprobe, refine), one-query-at-a-time points only ("mode": "single"). The
 points without re-ranking come out of every ann-bench.sh call of the same m; their recall is the same
 each time (same training, deterministic), so the row shows the median QPS over those calls. A second, compact table follows: recall@10
-"ours / faiss" per m, OPQ and nprobe (columns: re-ranking depth).
+"ours / faiss" per m, OPQ and nprobe (columns: re-ranking depth); a third one puts ours and faiss side by
+side per point (recall@10, QPS, training seconds).
 
 Columns: memory B/vec = PQ code (m bytes at 8 bits) + 8-byte id, what the inverted lists hold per
 vector; re-rank B/vec = the float32 vector (4 * d bytes) that exact re-ranking reads (on disk by
@@ -71,6 +72,31 @@ def main():
             cells.append(" / ".join(got))
         print(f"| {m} | {m + 8} | {'yes' if opq else 'no'} | {nprobe} | " + " | ".join(cells) + " |")
 
+    # Side by side: one row per (m, OPQ, nprobe, re-ranking) with both libraries' recall, QPS and training time.
+    def both(opq, m, refine, nprobe, fmt):
+        cells = []
+        for lib in ("i3", "faiss"):
+            v = rows.get((lib, opq, m, refine, nprobe))
+            cells.append(fmt(v) if v else "–")
+        return " / ".join(cells)
+
+    def fmt_recall(v):
+        return f"{statistics.median(v['recall']):.4f}"
+
+    def fmt_qps(v):
+        return f"{statistics.median(v['qps']):,.0f}"
+
+    def fmt_train(v):
+        return f"{statistics.median(v['train']):.1f}" if v["train"] else "–"
+
+    print()
+    print("| m | OPQ | B/vec in memory | nprobe | re-rank | recall@10 ours / faiss | QPS ours / faiss | train s ours / faiss |")
+    print("|---|---|---|---|---|---|---|---|")
+    for m, opq, nprobe, refine in sorted({(k[2], k[1], k[4], k[3]) for k in rows}):
+        rerank = f"{refine}·k" if refine else "none"
+        print(f"| {m} | {'yes' if opq else 'no'} | {m + 8} | {nprobe} | {rerank} | "
+              f"{both(opq, m, refine, nprobe, fmt_recall)} | {both(opq, m, refine, nprobe, fmt_qps)} | "
+              f"{both(opq, m, refine, nprobe, fmt_train)} |")
 
 if __name__ == "__main__":
     main()
