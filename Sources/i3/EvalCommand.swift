@@ -26,11 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Queries (qid<TAB>text) to search when --index is given.")
     var queries: String?
 
-    @Option(name: .long, help: "Encoder model directory (with --index); default: the one recorded in the index.")
-    var model: String?
-
-    @Option(name: .long, help: "Projection head file (with --index and --model).")
-    var head: String?
+    @OptionGroup var encoder: RetrieverOptions
 
     @Option(name: .long, help: "Depth to retrieve when searching (with --index).")
     var depth: Int = 1000
@@ -50,7 +46,7 @@ struct EvalCommand: ParsableCommand {
             if let r = runFile {
                 runMap = try TrecFiles.readRun(URL(fileURLWithPath: r))
             } else if let dir = index, let qf = queries {
-                let retriever = try SearchCommand.openRetriever(dir, model: model, head: head)
+                let retriever = try encoder.open(dir)
                 let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
                 var times: (total: [Double], searchOnly: [Double]) = ([], [])
                 let params = search.parameters

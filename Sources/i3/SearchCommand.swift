@@ -28,11 +28,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run file to write (with --queries).")
     var runFile: String?
 
-    @Option(name: .long, help: "Encoder model directory (default: the one recorded in the index).")
-    var model: String?
-
-    @Option(name: .long, help: "Projection head file (default: the one recorded in the index).")
-    var head: String?
+    @OptionGroup var encoder: RetrieverOptions
 
     @OptionGroup var search: SearchOptions
 
@@ -42,7 +38,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         let params = search.parameters
         do {
-            let r = try Self.openRetriever(directory, model: model, head: head)
+            let r = try encoder.open(directory)
             if let qf = queries {
                 guard let out = runFile else { throw ValidationError("--queries needs --run <file>") }
                 let qs = try TrecFiles.readQueries(URL(fileURLWithPath: qf))
@@ -61,14 +57,6 @@ struct SearchCommand: ParsableCommand {
         } catch let e as RetrieverError {
             throw CLIError(e.description)
         }
-    }
-
-    /// Opens an index with `model`/`head`, or with those recorded in the index.
-    static func openRetriever(_ dir: String, model: String?, head: String?) throws -> Retriever {
-        let url = URL(fileURLWithPath: dir)
-        let m = try IndexManifest.read(from: url)
-        let encoder = try EncoderLoader.load(model: model ?? m.modelPath, head: model == nil ? (head ?? m.headPath) : head)
-        return try Retriever(directory: url, encoder: encoder)
     }
 
     /// Searches all queries in batches (or one at a time, timed, with `latency`); optionally writes the
