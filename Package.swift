@@ -66,7 +66,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
         .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
-        .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "TestSupport"]),
+        .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
-        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "TestSupport"]),
+        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "VectorKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -266,11 +266,12 @@ struct ShardsRun {
 
     static let cpuHeader = "data set                        block   ratio  write MB/cpu-s (raw)    seq read MB/cpu-s (raw)    random rec/cpu-s (raw)     cpu-µs/rec"
 
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    private func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+
     /// The same measurements in CPU time (MB or records per CPU-second of this process).
     func cpuRow() -> String {
         let mb = Double(data.rawBytes) / 1e6
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
         let ratio = Double(data.rawBytes) / Double(max(1, compressedBytes))
         let w = "\(f(mb / store.writeCPU)) (\(f(mb / raw.writeCPU)))"
         let r = "\(f(mb / store.readCPU)) (\(f(mb / raw.readCPU)))"
@@ -281,8 +282,6 @@ struct ShardsRun {
 
     func row(lz4: Double) -> String {
         let mb = Double(data.rawBytes) / 1e6
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
         let ratio = Double(data.rawBytes) / Double(max(1, compressedBytes))
         let w = "\(f(mb / store.write)) (\(f(mb / raw.write))) ×\(f(raw.write / store.write, 2))"
         let r = "\(f(mb / store.read)) (\(f(mb / raw.read))) ×\(f(raw.read / store.read, 2))"

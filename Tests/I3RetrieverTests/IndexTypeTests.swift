@@ -3,6 +3,7 @@ import Testing
 @testable import I3Retriever
 import IndexCore
 import TestSupport
+import VectorKernels
 
 /// HNSW and IVF-PQ directories against the exact flat index on the same passages.
 @Suite struct IndexTypeTests {
@@ -11,7 +12,7 @@ import TestSupport
         let words = ["river", "stone", "light", "music", "winter", "garden", "engine", "paper", "salt", "horse",
                      "copper", "forest", "glass", "thunder", "bread", "silver", "window", "cloud", "iron", "wheat",
                      "candle", "valley", "feather", "harbor", "lantern", "meadow", "needle", "orchard", "pepper", "quarry"]
-        var rng = SystemRandomNumberGenerator.Seeded(seed: 11)
+        var rng = SeededRandom(seed: 11)
         var s = ""
         for i in 0..<count {
             let n = 4 + Int(rng.next() % 8)
@@ -63,20 +64,5 @@ import TestSupport
             #expect(e.description.contains("IVF-PQ needs at least 256 passages"))
         }
         #expect(!FileManager.default.fileExists(atPath: dir.path("index").path))
-    }
-}
-
-extension SystemRandomNumberGenerator {
-    /// A tiny seeded generator (SplitMix64) for test data.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

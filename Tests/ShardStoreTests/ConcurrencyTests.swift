@@ -1,6 +1,7 @@
 import Foundation
 import ShardStore
 import Testing
+import VectorKernels
 import TestSupport
 
 /// Four threads reading the same object at once (random records, ranges, whole columns) all get the right data.
@@ -29,7 +30,7 @@ import TestSupport
                 defer { done.leave() }
                 do {
                     let v = try reader.column("v"), s = try reader.column("t")
-                    var rng = SeededGenerator(seed: UInt64(t + 1))
+                    var rng = SeededRandom(seed: UInt64(t + 1))
                     for k in 0..<1500 {
                         let i = Int(rng.next() % UInt64(n))
                         if try v.floats(record: i) != Array(data[i * d ..< (i + 1) * d]) { failures.add() }

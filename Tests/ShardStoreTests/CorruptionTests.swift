@@ -1,6 +1,7 @@
 import Foundation
 @testable import ShardStore
 import Testing
+import VectorKernels
 import TestSupport
 
 /// Damaged stores: every damage is reported as a typed error naming the file, and no read ever returns
@@ -172,7 +173,7 @@ import TestSupport
         let files = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
         var pristine: [String: Data] = [:]
         for f in files { pristine[f] = try Data(contentsOf: url.appendingPathComponent(f)) }
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for round in 0..<150 {
             for (f, data) in pristine { try data.write(to: url.appendingPathComponent(f)) }
             let f = files[Int(rng.next() % UInt64(files.count))]
@@ -190,15 +191,3 @@ import TestSupport
     }
 }
 
-/// splitmix64, for reproducible damage.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
