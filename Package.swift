@@ -2,7 +2,7 @@
 // I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
 // Dependencies point one way, down (see docs/architecture.md):
 //   CLZ4, CBLAS, CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
-//   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
+//   ->  HNSW, IVFPQ, LateInteraction   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KMeans", targets: ["KMeans"]),
         .library(name: "HNSW", targets: ["HNSW"]),
         .library(name: "IVFPQ", targets: ["IVFPQ"]),
+        .library(name: "LateInteraction", targets: ["LateInteraction"]),
         .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
         .library(name: "I3Encoder", targets: ["I3Encoder"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
@@ -41,6 +42,8 @@ let package = Package(
         .target(name: "KMeans", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels"]),
         .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
         .target(name: "IVFPQ", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
+        // Late interaction (ColBERT/PLAID): packed token store, exact MaxSim, PLAID-style compressed index.
+        .target(name: "LateInteraction", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
         .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
         .target(name: "I3Retriever", dependencies: [
@@ -55,6 +58,7 @@ let package = Package(
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport",
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
+            "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -71,6 +75,9 @@ let package = Package(
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "LateInteractionTests", dependencies: [
+            "LateInteraction", "I3Encoder", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport",
+        ]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
