@@ -42,7 +42,7 @@ struct LateBenchmark: ParsableCommand {
     func run() throws {
         let outURL = URL(fileURLWithPath: out)
         if render { return try renderOnly(outURL) }
-        let log: (String) -> Void = { print($0) }
+        let log: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }   // unbuffered: long runs log to files
         let cores = ProcessInfo.processInfo.activeProcessorCount
 
         // ---- data ----
