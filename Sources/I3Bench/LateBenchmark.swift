@@ -153,6 +153,7 @@ struct LateBenchmark: ParsableCommand {
 
         // ---- dense ----
         let flatDir = indexes.appendingPathComponent("flat")
+        var hnswBuildSeconds = 0.0
         do {
             let built = try FlatIndex(dimension: d, metric: .innerProduct)
             let t = try QueryTimer.measure { try built.add(contentsOf: dense, ids: ids) }
@@ -165,6 +166,7 @@ struct LateBenchmark: ParsableCommand {
             let hnswDir = indexes.appendingPathComponent("hnsw")
             let hnswBuilt = try HNSWIndex(dimension: d, metric: .innerProduct, parameters: HNSWParameters(m: 16, efConstruction: 200))
             let th = try QueryTimer.measure { try hnswBuilt.add(contentsOf: dense, ids: ids, threads: cores) }
+            hnswBuildSeconds = th.seconds
             try hnswBuilt.save(to: hnswDir)
             let (hnsw, hrss) = try ResidentMemory.growth { try HNSWIndex.open(directory: hnswDir) }
             let ef = SearchParameters(ef: 64), ef100 = SearchParameters(ef: 128)
@@ -184,16 +186,16 @@ struct LateBenchmark: ParsableCommand {
             try ivfBuilt.save(to: ivfDir)
             let (ivf, irss) = try ResidentMemory.growth { try IVFPQIndex.open(directory: ivfDir) }
             let codesOnly = Double(ivf.fixedBytes + n * ivf.bytesPerVector)
-            let plain = SearchParameters(nprobe: 16), refine = SearchParameters(nprobe: 16, refineFactor: 10)
+            let plain = SearchParameters(nprobe: 64), refine = SearchParameters(nprobe: 64, refineFactor: 10)
             var (row, _) = try measure("ivfpq", family: "dense", directory: ivfDir, resident: irss, build: ti.seconds, dim: d,
-                                       encodeMs: denseEncodeMs, truth: truth, notes: "nlist \(nlist), PQ\(cfg.subquantizers)x8, nprobe 16") { q, k in
+                                       encodeMs: denseEncodeMs, truth: truth, notes: "nlist \(nlist), PQ\(cfg.subquantizers)x8, nprobe 64") { q, k in
                 try ivf.search(denseQueries[q], k: k, parameters: plain).map(\.id)
             }
             row.diskBytes = codesOnly   // without re-ranking the full vectors are not needed (as faiss IndexIVFPQ)
             row.notes += "; disk = codes + ids + centroids/codebooks (the full vectors are not needed)"
             rows[rows.count - 1] = row
             _ = try measure("ivfpq+refine", family: "dense", directory: ivfDir, resident: irss, build: ti.seconds, dim: d,
-                            encodeMs: denseEncodeMs, truth: truth, notes: "nprobe 16, re-rank 10·k from the full vectors on disk") { q, k in
+                            encodeMs: denseEncodeMs, truth: truth, notes: "nprobe 64, re-rank 10·k from the full vectors on disk") { q, k in
                 try ivf.search(denseQueries[q], k: k, parameters: refine).map(\.id)
             }
         }
@@ -223,7 +225,8 @@ struct LateBenchmark: ParsableCommand {
             try FileManager.default.copyItem(at: hnswDir, to: hybridDir.appendingPathComponent("hnsw"))
             try FileManager.default.copyItem(at: storeDir, to: hybridDir.appendingPathComponent("tokens"))
             let candidates = SearchParameters(ef: 200)
-            _ = try measure("hnsw+maxsim", family: "hybrid", directory: hybridDir, resident: nil, build: 0, dim: lateDim,
+            _ = try measure("hnsw+maxsim", family: "hybrid", directory: hybridDir, resident: nil,
+                            build: hnswBuildSeconds + tStore.seconds + projectionSeconds, dim: lateDim,
                             encodeMs: zip(denseEncodeMs, tokenEncodeMs).map { $0 + $1 }, truth: lateTruth,
                             notes: "HNSW top-200 (ef 200) re-ranked by exact MaxSim fp16; both encodings") { q, k in
                 let c = try hnsw.search(denseQueries[q], k: 200, parameters: candidates).map { Int($0.id) }
