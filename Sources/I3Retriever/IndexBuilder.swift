@@ -1,6 +1,8 @@
+import DataSets
 import Foundation
 import IndexCore
 import ShardStore
+import TerminalProgress
 
 /// Builds a persistent index directory from a passage TSV file.
 ///

@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 import IndexCore
 import VectorKernels
@@ -50,7 +51,7 @@ public struct HashedBagOfWordsEncoder: TextEncoding {
     public func encode(_ text: String) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)
         for token in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
-            let h = DictionaryTask.fnv1a64(String(token))
+            let h = FNV1a.hash64(String(token))
             let weight = 0.5 + Float((h >> 40) & 0xFFFF) / 65535
             v[Int(h % UInt64(dimension))] += (h >> 63) == 0 ? weight : -weight
         }

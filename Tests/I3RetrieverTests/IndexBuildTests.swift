@@ -1,4 +1,6 @@
+import DataSets
 import Foundation
+import TerminalProgress
 import Testing
 @testable import I3Retriever
 import IndexCore

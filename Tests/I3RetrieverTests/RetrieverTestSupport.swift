@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 @testable import I3Retriever
 import TestSupport
@@ -9,7 +10,7 @@ enum RT {
     static var queries: URL { fixtures.appendingPathComponent("queries.tsv") }
     static var qrels: URL { fixtures.appendingPathComponent("qrels.tsv") }
 
-    static func write(_ s: String, _ url: URL) throws { try s.write(to: url, atomically: true, encoding: .utf8) }
+    static func write(_ s: String, _ url: URL) throws { try writeText(s, url) }
 
     /// Builds the fixture collection into `dir/name` with the hashed encoder.
     static func buildFixture(in dir: TemporaryDirectory, name: String = "index", type: IndexType = .flat,
