@@ -62,7 +62,7 @@ import TestSupport
         var w = try ShardWriter(directory: dir.path("other"), kind: "hnsw-index")
         try w.addColumn("x", type: .int64, recordLength: 1)
         try w.commit()
-        #expect(throws: IndexError.kindMismatch(expected: "ivfpq-index", stored: "hnsw-index")) {
+        #expect(throws: IndexError.kindMismatch(expected: "index.ivfpq", stored: "hnsw-index")) {
             try IVFPQIndex.open(directory: dir.path("other"))
         }
         let untrained = try IVFPQIndex(dimension: 8, metric: .l2, configuration: .init(nlist: 2, subquantizers: 2))
