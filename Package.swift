@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
-        .target(name: "BenchSupport", dependencies: ["IndexCore"]),
+        .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport",
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
         .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "CVectorKernels"]),
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "VectorKernels", "TestSupport"]),
-        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
+        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport"]),

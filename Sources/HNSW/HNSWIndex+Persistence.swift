@@ -1,6 +1,7 @@
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
 /// Saving and opening an HNSW index, following the index file convention (`StoredIndexHeader`,
 /// docs/shard-format.md): kind `index.hnsw`, format 1.

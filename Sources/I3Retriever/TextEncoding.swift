@@ -3,24 +3,13 @@ import Foundation
 import IndexCore
 import VectorKernels
 
-/// How the encoder's vectors are compared.
-public enum EncoderSimilarity: String, Sendable, Codable {
-    /// Inner product of raw vectors.
-    case dotProduct = "ip"
-    /// Cosine similarity (vectors are L2-normalised).
-    case cosine
-
-    /// The index metric that ranks like this similarity.
-    public var metric: Metric { self == .cosine ? .cosine : .innerProduct }
-}
-
 /// What the retriever needs from a text encoder: the real dual encoder (`DualEncoder`) conforms, and
 /// tests use a small deterministic one (`HashedBagOfWordsEncoder`).
 public protocol TextEncoding: Sendable {
     /// Vector length.
     var dimension: Int { get }
-    /// How query and passage vectors are compared.
-    var encoderSimilarity: EncoderSimilarity { get }
+    /// How query and passage vectors are compared (the metric of an index over them).
+    var metric: Metric { get }
     /// A stable fingerprint of the model (weights hash, plus head): an index records it and refuses
     /// another encoder.
     var identity: String { get }
@@ -38,7 +27,7 @@ public protocol TextEncoding: Sendable {
 /// by cosine. It is lexical, not semantic, but exact and fast.
 public struct HashedBagOfWordsEncoder: TextEncoding {
     public let dimension: Int
-    public var encoderSimilarity: EncoderSimilarity { .cosine }
+    public var metric: Metric { .cosine }
     public var identity: String { "hashed-bow-\(dimension)-v2" }
     public var displayName: String { "hashed bag of words (\(dimension)-d)" }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
 /// On-disk layout, following the index file convention (`StoredIndexHeader`, docs/shard-format.md):
 /// kind `index.ivfpq`, format 1; settings (`param.*`) are the `IVFPQConfiguration` fields (`nlist`,

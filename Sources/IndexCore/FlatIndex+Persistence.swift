@@ -1,5 +1,6 @@
 import Foundation
 import ShardStore
+import VectorKernels
 
 /// Saving and opening a `FlatIndex`, following the index file convention (`StoredIndexHeader`,
 /// docs/shard-format.md): kind `index.flat`, format 1, no settings, and

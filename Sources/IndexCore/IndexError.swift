@@ -1,3 +1,4 @@
+import VectorKernels
 /// Errors every index reports, with the context needed to act on them.
 public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A vector or query has `got` components where the index holds `expected`.

@@ -1,5 +1,6 @@
 import Foundation
 import ShardStore
+import VectorKernels
 
 /// The one file convention of every saved index (flat, HNSW, IVF-PQ, late interaction): a shard-store
 /// object (see docs/shard-format.md, "Index objects") whose

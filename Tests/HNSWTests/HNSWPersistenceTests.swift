@@ -4,6 +4,7 @@ import IndexCore
 import ShardStore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWPersistenceTests {
     @Test(arguments: VectorStorage.allCases)

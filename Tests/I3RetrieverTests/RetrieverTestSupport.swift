@@ -2,6 +2,7 @@ import DataSets
 import Foundation
 @testable import I3Retriever
 import TestSupport
+import VectorKernels
 
 /// Shared helpers of the retriever tests.
 enum RT {
@@ -47,7 +48,7 @@ struct RenamedEncoder: TextEncoding {
     let base: any TextEncoding
     let identity: String
     var dimension: Int { base.dimension }
-    var encoderSimilarity: EncoderSimilarity { base.encoderSimilarity }
+    var metric: Metric { base.metric }
     var displayName: String { "renamed" }
     func encodeQueries(_ t: [String]) throws -> [[Float]] { try base.encodeQueries(t) }
     func encodePassages(_ t: [String]) throws -> [[Float]] { try base.encodePassages(t) }

@@ -3,6 +3,7 @@ import IndexCore
 import Testing
 import TestSupport
 @testable import IVFPQ
+import VectorKernels
 
 /// Small fixed data: 5,000 × 32-d clustered Gaussian vectors, 50 queries.
 enum IVFPQFixture {

@@ -4,6 +4,7 @@ import ShardStore
 import Testing
 import TestSupport
 @testable import IVFPQ
+import VectorKernels
 
 @Suite struct IVFPQPersistenceTests {
     @Test(arguments: Metric.allCases)

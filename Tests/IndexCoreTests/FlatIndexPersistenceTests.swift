@@ -3,6 +3,7 @@ import IndexCore
 import ShardStore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct FlatIndexPersistenceTests {
     @Test(arguments: Metric.allCases) func saveAndOpenGiveTheSameSearchResults(metric: Metric) throws {
