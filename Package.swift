@@ -7,7 +7,7 @@ import PackageDescription
 
 let package = Package(
     name: "I3Retriever",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "ShardStore", targets: ["ShardStore"]),
         .library(name: "VectorKernels", targets: ["VectorKernels"]),

@@ -102,7 +102,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             x = Self.sampleRows(x, dimension: dimension, count: cap, seed: cfg.seed)
             n = cap
         }
-        if metric == .cosine { Self.normalizeRows(&x, dimension: dimension) }
+        if metric == .cosine { Normalization.normalizeRows(&x, dimension: dimension) }
 
         var rot: OPQRotation? = nil
         if cfg.useOPQ {
@@ -155,7 +155,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         var lastRow = [UInt64: Int](minimumCapacity: newIDs.count)
         for (r, id) in newIDs.enumerated() { lastRow[id] = r }
         var x = vectors
-        if metric == .cosine { Self.normalizeRows(&x, dimension: dimension) }
+        if metric == .cosine { Normalization.normalizeRows(&x, dimension: dimension) }
         let full = x
         if let rot { x = rot.apply(x) }
         let n = newIDs.count
@@ -224,7 +224,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             let exactQuery = q
             if let rotation { q = rotation.apply(q) }
             let candidates = k * refine
-            var heap = CandidateHeap(capacity: candidates)
+            var heap = TopK(k: max(1, candidates))
             try q.withUnsafeBufferPointer { qp in
                 guard let qb = qp.baseAddress else { throw IndexError.dimensionMismatch(expected: dimension, got: 0) }
                 var scanner = ListScanner(query: qb, pq: p, metric: metric, listTerms: listTerms,
@@ -239,15 +239,15 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             if refine > 1, let store = fullVectors {
                 return try exactTopK(candidates: heap, k: k, query: exactQuery, store: store)
             }
-            return heap.sorted().prefix(k).map { Neighbor(id: id(list: Int($0.key >> 32), offset: Int($0.key & 0xFFFF_FFFF)), score: $0.score) }
+            return heap.sorted().prefix(k).map { Neighbor(id: id(list: Int($0.id >> 32), offset: Int($0.id & 0xFFFF_FFFF)), score: $0.score) }
                 .sorted(by: Neighbor.ranksBefore)
         }
     }
 
     /// Re-ranking: the exact scores of the candidates (slot keys), best `k`. Candidates are visited list
     /// by list in storage order, so the vectors are read front to back (and prefetched).
-    private func exactTopK(candidates heap: CandidateHeap, k: Int, query: [Float], store: FullVectorStore) throws -> [Neighbor] {
-        var keys = heap.keys
+    private func exactTopK(candidates heap: TopK, k: Int, query: [Float], store: FullVectorStore) throws -> [Neighbor] {
+        var keys = heap.unsortedEntries.map(\.id)   // slot keys: list << 32 | offset
         keys.sort()
         var exact = TopK(k: k)
         var scores: [Float] = []
@@ -312,20 +312,12 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     static func sampleRows(_ x: [Float], dimension d: Int, count: Int, seed: UInt64) -> [Float] {
         let n = x.count / d
         var rng = SeededRandom(seed: seed)
-        var perm = Array(0..<n)
-        for i in 0..<count { perm.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
-        var out = [Float](repeating: 0, count: count * d)
-        for r in 0..<count {
+        let perm = rng.sampleIndices(count: count, from: n)
+        var out = [Float](repeating: 0, count: perm.count * d)
+        for r in 0..<perm.count {
             let s = perm[r] * d
             for j in 0..<d { out[r * d + j] = x[s + j] }
         }
         return out
-    }
-
-    static func normalizeRows(_ x: inout [Float], dimension d: Int) {
-        x.withUnsafeMutableBufferPointer { p in
-            guard let b = p.baseAddress else { return }
-            for r in 0..<(p.count / d) { Normalization.normalize(b + r * d, count: d) }
-        }
     }
 }
