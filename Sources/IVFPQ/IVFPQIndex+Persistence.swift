@@ -147,9 +147,11 @@ extension IVFPQIndex {
         let p = ProductQuantizer(dimension: d, m: m, codebooks: codebooks)
         var starts = [Int](repeating: 0, count: nlist + 1)
         for l in 0..<nlist { starts[l + 1] = starts[l] + Int(sizes[l]) }
+        index.slotKeys.reserveCapacity(total)
         for l in 0..<nlist {
             let a = starts[l], b = starts[l + 1]
             index.lists.set(list: l, ids: ids[a ..< b].map { UInt64(bitPattern: $0) }, codes: Array(codes[a * m ..< b * m]))
+            for o in 0..<(b - a) { index.slotKeys[UInt64(bitPattern: ids[a + o])] = UInt64(l) << 32 | UInt64(o) }
         }
         if hasVectors {
             if loadFullVectors {

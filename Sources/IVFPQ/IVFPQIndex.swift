@@ -27,6 +27,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     var fullVectors: FullVectorStore?
     /// Slot keys (`list << 32 | offset`) of deleted entries.
     var tombstones: Set<UInt64> = []
+    /// The slot key of every live id, so that replacing or deleting an id does not scan the lists.
+    var slotKeys: [UInt64: UInt64] = [:]
     var storedMetadata: [String: String] = [:]
 
     /// Default number of probed lists when `SearchParameters.nprobe` is nil.
@@ -169,7 +171,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
                 full.withUnsafeBufferPointer { fp in
                     for r in 0..<n where lastRow[newIDs[r]] == r {
                         let l = Int(labels[r])
-                        lists.append(list: l, id: newIDs[r], code: UnsafeBufferPointer(rebasing: cp[r * m ..< (r + 1) * m]))
+                        let o = lists.append(list: l, id: newIDs[r], code: UnsafeBufferPointer(rebasing: cp[r * m ..< (r + 1) * m]))
+                        slotKeys[newIDs[r]] = UInt64(l) << 32 | UInt64(o)
                         fullVectors?.append(list: l, vector: UnsafeBufferPointer(rebasing: fp[r * d ..< (r + 1) * d]))
                     }
                 }
@@ -184,22 +187,20 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
-    /// Tombstones every live entry whose id is in `ids` (one pass over all lists); returns how many.
-    /// Call with the write lock held.
+    /// Tombstones the live entry of every id in `ids` (through the id map: O(ids), no list scan);
+    /// returns how many were live. Call with the write lock held.
     @discardableResult
     func tombstoneLive(_ ids: Set<UInt64>) -> Int {
-        guard lists.totalCount > 0, !ids.isEmpty else { return 0 }
         var marked = 0
-        for l in 0..<lists.listCount {
-            let keys: [UInt64] = lists.withList(l) { lid, _ in
-                var found: [UInt64] = []
-                for (o, id) in lid.enumerated() where ids.contains(id) { found.append(UInt64(l) << 32 | UInt64(o)) }
-                return found
-            }
-            for k in keys where tombstones.insert(k).inserted { marked += 1 }
+        for id in ids {
+            guard let key = slotKeys.removeValue(forKey: id) else { continue }
+            if tombstones.insert(key).inserted { marked += 1 }
         }
         return marked
     }
+
+    /// Bytes of the id → slot map (keys and values of its buckets).
+    var idMapBytes: Int { slotKeys.capacity * 2 * MemoryLayout<UInt64>.size }
 
     // MARK: Search
 
@@ -294,7 +295,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         let fixed = fixedBytes
         return lock.withReadLock {
             fixed + lists.totalCount * bytesPerVector + tombstones.count * MemoryLayout<UInt64>.size
-                + (fullVectors?.memoryBytes ?? 0)
+                + idMapBytes + (fullVectors?.memoryBytes ?? 0)
         }
     }
 
