@@ -46,8 +46,13 @@ public final class Retriever: Sendable {
 
     /// Opens `directory` (made by `IndexBuilder`) with the encoder that built it.
     /// Throws `RetrieverError.encoderMismatch` when `encoder` is another model, dimension or metric.
-    public init(directory: URL, encoder: any TextEncoding) throws {
-        let m = try IndexManifest.read(from: directory)
+    public convenience init(directory: URL, encoder: any TextEncoding) throws {
+        try self.init(directory: directory, manifest: try IndexManifest.read(from: directory), encoder: encoder)
+    }
+
+    /// Opens `directory` whose `retriever.json` the caller has already read (for example to choose the
+    /// encoder it records), so that it is read once. Throws like `init(directory:encoder:)`.
+    public init(directory: URL, manifest m: IndexManifest, encoder: any TextEncoding) throws {
         try m.check(encoder: encoder, directory: directory)
         let passages = try ShardReader(directory: directory.appendingPathComponent("passages", isDirectory: true))
         let vectors = try ShardReader(directory: directory.appendingPathComponent("vectors", isDirectory: true))

@@ -124,7 +124,7 @@ import VectorKernels
             try IndexBuilder.build(collection: RT.collection, output: out, encoder: HashedBagOfWordsEncoder(dimension: 64), options: o)
             Issue.record("resumed with another encoder")
         } catch let e as RetrieverError {
-            #expect(e.description.contains("rerun without --resume"))
+            #expect(e.description.contains("build without resuming to start over"))
         }
     }
 
