@@ -1,10 +1,11 @@
 import ArgumentParser
 import BenchSupport
+import DataSets
 import Dispatch
+import Evaluation
 import Foundation
 import HNSW
 import I3Encoder
-import I3Retriever
 import IndexCore
 import IVFPQ
 import LateInteraction

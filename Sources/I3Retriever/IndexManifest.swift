@@ -1,5 +1,6 @@
 import Foundation
 import IndexCore
+import VectorKernels
 
 /// Which vector index an index directory holds.
 public enum IndexType: String, Codable, Sendable, CaseIterable {
@@ -43,6 +44,12 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var createdAt: String
     /// Index build settings (for example `M`, `efConstruction`, `nlist`, `subquantizers`).
     public var indexSettings: [String: String]
+    /// A fresh id of the build that wrote the directory; `passages/`, `vectors/` and the index carry it in
+    /// their metadata (`generationKey`), so a reader can tell that all parts come from one build.
+    public var generation: String? = nil
+
+    /// The metadata key of the build generation in every part of an index directory.
+    public static let generationKey = "i3.generation"
 
     /// The file name inside an index directory.
     public static let fileName = "retriever.json"
@@ -91,9 +98,9 @@ public struct IndexManifest: Codable, Sendable, Equatable {
             throw RetrieverError.encoderMismatch(directory: directory.path, field: "dimension",
                                                  stored: String(dimension), given: String(encoder.dimension))
         }
-        if encoder.encoderSimilarity.metric != metric {
+        if encoder.metric != metric {
             throw RetrieverError.encoderMismatch(directory: directory.path, field: "metric",
-                                                 stored: metric.rawValue, given: encoder.encoderSimilarity.metric.rawValue)
+                                                 stored: metric.rawValue, given: encoder.metric.rawValue)
         }
     }
 }

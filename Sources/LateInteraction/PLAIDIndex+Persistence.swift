@@ -2,7 +2,8 @@ import Foundation
 import IndexCore
 import ShardStore
 
-/// Saving and opening a PLAID-style index as a shard-store directory (kind `plaid`).
+/// Saving and opening a PLAID-style index as a shard-store directory on the index file convention
+/// (`StoredIndexHeader`, type `plaid`, format 1; `index.count` = passages, metric ip).
 ///
 /// | column        | type                 | records                                         |
 /// |---------------|----------------------|-------------------------------------------------|
@@ -15,22 +16,24 @@ import ShardStore
 /// | `ivf`         | int32 × 1            | concatenated centroid → passage lists           |
 /// | `ivf.offsets` | int64 × 1            | K + 1 list offsets                              |
 ///
-/// Metadata: `plaid.format`, `dimension`, `bits`, `centroids`, `passages`, `tokens`, `ivf.entries`, the
-/// build parameters, and the caller's keys prefixed `user.`. Checksums are verified on open and every
-/// stored value is range-checked (codes, list entries, list order).
+/// Settings (`param.*`): `bits`, `centroids`, `tokens`, `ivf.entries`, `kmeansIterations`, `seed`,
+/// `bucketSampleTokens`. Checksums are verified as the columns are read and every stored value is
+/// range-checked (codes, list entries, list order).
 extension PLAIDIndex {
-    static let kind = "plaid"
-    static let formatVersion = "1"
+    static let type = "plaid"
+    static let formatVersion = 1
 
     /// Writes the index to `directory`, atomically replacing what is there.
     public func save(to directory: URL, metadata: [String: String] = [:]) throws {
-        let meta = [
-            "plaid.format": Self.formatVersion, "dimension": "\(dimension)", "bits": "\(codec.bits)",
-            "centroids": "\(centroidCount)", "passages": "\(passageCount)", "tokens": "\(tokenCount)",
+        let settings = [
+            "bits": "\(codec.bits)", "centroids": "\(centroidCount)", "tokens": "\(tokenCount)",
             "ivf.entries": "\(ivf.count)", "kmeansIterations": "\(parameters.kmeansIterations)",
             "seed": "\(parameters.seed)", "bucketSampleTokens": "\(parameters.bucketSampleTokens)",
-        ].addingUser(metadata)
-        var w = try ShardWriter(directory: directory, kind: Self.kind, metadata: meta)
+        ]
+        let header = StoredIndexHeader(type: Self.type, formatVersion: Self.formatVersion, dimension: dimension,
+                                       metric: .innerProduct, count: passageCount, parameters: settings,
+                                       userMetadata: metadata)
+        var w = try StoredIndex.writer(directory: directory, header: header)
         try w.addColumn("centroids", type: .float16, recordLength: dimension)
         try w.addColumn("buckets", type: .float32)
         try w.addColumn("codes", type: .int32, recordLength: 1)
@@ -59,18 +62,17 @@ extension PLAIDIndex {
     }
 
     /// Opens an index saved with `save`; returns it with the caller's metadata.
-    /// - Throws: `IndexError.kindMismatch`, `.dimensionMismatch` against `expectedDimension`, `.corrupt`
+    /// - Throws: `IndexError.kindMismatch`, `.unsupportedFormat`, `.dimensionMismatch` against `expectedDimension`, `.corrupt`
     ///   naming what is inconsistent; `ShardStoreError` for missing, truncated or checksum-failing files.
     public static func open(directory: URL, expectedDimension: Int? = nil) throws -> (index: PLAIDIndex, metadata: [String: String]) {
-        let o = try StoredObject(directory: directory, kind: kind, formatKey: "plaid.format", format: formatVersion)
-        let d = try o.int("dimension"), bits = try o.int("bits"), k = try o.int("centroids")
-        let n = try o.int("passages"), tokens = try o.int("tokens"), entries = try o.int("ivf.entries")
-        if let e = expectedDimension, e != d { throw IndexError.dimensionMismatch(expected: e, got: d) }
+        let o = try StoredObject(directory: directory, type: type, format: formatVersion, expectedDimension: expectedDimension)
+        let d = o.header.dimension, bits = try o.int("bits"), k = try o.int("centroids")
+        let n = o.header.count, tokens = try o.int("tokens"), entries = try o.int("ivf.entries")
         guard d > 0, k >= 1, n >= 0, tokens >= 0, entries >= 0, ResidualCodec.supportedBits.contains(bits),
               (d * bits) % 8 == 0, n < Int(Int32.max), k < Int(Int32.max) else {
             throw o.corrupt("dimension, bits, centroids, passages or tokens out of range")
         }
-        guard let seed = UInt64(try o.string("seed")) else { throw o.corrupt("metadata \"seed\" is not an integer") }
+        let seed = try o.header.uint64Parameter("seed", path: o.path)
         let parameters = PLAIDBuildParameters(bits: bits, centroids: k, kmeansIterations: try o.int("kmeansIterations"),
                                               seed: seed, bucketSampleTokens: try o.int("bucketSampleTokens"))
 
@@ -87,9 +89,9 @@ extension PLAIDIndex {
         let residuals = try o.column("residuals", records: tokens, length: codec.bytesPerToken(dimension: d)).allUInt8s()
         let ids = try o.column("ids", records: n, length: 1).allInt64s().map { UInt64(bitPattern: $0) }
         guard Set(ids).count == ids.count else { throw o.corrupt("passage ids are not unique") }
-        let offsets = try o.offsets("offsets", passages: n, total: tokens)
+        let offsets = try o.offsets("offsets", count: n, total: tokens)
         let ivf = try o.column("ivf", records: entries, length: 1).allInt32s()
-        let ivfOffsets = try o.offsets("ivf.offsets", passages: k, total: entries)
+        let ivfOffsets = try o.offsets("ivf.offsets", count: k, total: entries)
         for c in 0..<k {
             var previous: Int32 = -1
             for j in ivfOffsets[c]..<ivfOffsets[c + 1] {
@@ -101,6 +103,6 @@ extension PLAIDIndex {
         }
         let index = PLAIDIndex(dimension: d, parameters: parameters, codec: codec, centroids: centroids, codes: codes,
                                residuals: residuals, ids: ids, offsets: offsets, ivf: ivf, ivfOffsets: ivfOffsets)
-        return (index, o.userMetadata)
+        return (index, o.header.userMetadata)
     }
 }

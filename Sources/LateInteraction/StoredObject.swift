@@ -1,41 +1,28 @@
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
-/// Opening helpers shared by the late-interaction objects: checksums verified, kind and format checked,
-/// metadata read with named `IndexError.corrupt` errors.
+/// Opening helpers shared by the late-interaction objects, on the package's index file convention
+/// (`StoredIndexHeader`: kind `index.<type>`, integer format, `index.dimension`, `index.metric` = ip,
+/// `index.count` = passages, settings as `param.*`, the caller's keys as `user.*`), with named
+/// `IndexError.corrupt` errors for inconsistent columns.
 struct StoredObject {
     let reader: ShardReader
+    let header: StoredIndexHeader
     let path: String
 
-    /// Opens `directory`, verifying every checksum, and checks the kind and the `formatKey` version.
-    init(directory: URL, kind: String, formatKey: String, format: String) throws {
-        reader = try ShardReader(directory: directory, verifyChecksums: true)
+    /// Opens `directory` and checks the convention for `type` at `format`.
+    init(directory: URL, type: String, format: Int, expectedDimension: Int?) throws {
+        (reader, header) = try StoredIndex.open(directory: directory, type: type, supportedFormats: format...format,
+                                                expectedDimension: expectedDimension, expectedMetric: .innerProduct)
         path = directory.path
-        guard reader.kind == kind else { throw IndexError.kindMismatch(expected: kind, stored: reader.kind) }
-        guard reader.metadata[formatKey] == format else {
-            throw IndexError.corrupt(path: path, reason: "unsupported \(formatKey) \(reader.metadata[formatKey] ?? "none") (this reader supports \(format))")
-        }
     }
 
     func corrupt(_ reason: String) -> IndexError { .corrupt(path: path, reason: reason) }
 
-    func int(_ key: String) throws -> Int {
-        guard let s = reader.metadata[key], let v = Int(s) else { throw corrupt("metadata \"\(key)\" is missing or not an integer") }
-        return v
-    }
-
-    func string(_ key: String) throws -> String {
-        guard let s = reader.metadata[key] else { throw corrupt("metadata \"\(key)\" is missing") }
-        return s
-    }
-
-    /// The caller's metadata (keys stored with the `user.` prefix).
-    var userMetadata: [String: String] {
-        var user: [String: String] = [:]
-        for (k, v) in reader.metadata where k.hasPrefix("user.") { user[String(k.dropFirst(5))] = v }
-        return user
-    }
+    func int(_ name: String) throws -> Int { try header.intParameter(name, path: path) }
+    func string(_ name: String) throws -> String { try header.stringParameter(name, path: path) }
 
     /// A column that must hold `records` records of `length` values each (nil = variable).
     func column(_ name: String, records: Int, length: Int?) throws -> ColumnReader {
@@ -47,25 +34,11 @@ struct StoredObject {
         return c
     }
 
-    /// Passage offsets read from an int64 column: `passages + 1` values from 0, never decreasing.
-    func offsets(_ name: String, passages: Int, total: Int) throws -> [Int] {
-        let o = try column(name, records: passages + 1, length: 1).allInt64s().map(Int.init)
+    /// Offsets read from an int64 column: `count + 1` values from 0 to `total`, never decreasing.
+    func offsets(_ name: String, count: Int, total: Int) throws -> [Int] {
+        let o = try column(name, records: count + 1, length: 1).allInt64s().map(Int.init)
         guard o.first == 0, o.last == total else { throw corrupt("column \(name) must run from 0 to \(total)") }
-        for p in 0..<passages where o[p + 1] < o[p] { throw corrupt("column \(name) decreases at passage \(p)") }
+        for p in 0..<count where o[p + 1] < o[p] { throw corrupt("column \(name) decreases at entry \(p)") }
         return o
-    }
-
-    /// Float16 bits of a column (`float16` element type).
-    func float16Bits(_ c: ColumnReader) throws -> [UInt16] {
-        try c.allFloat16s().map(\.bitPattern)
-    }
-}
-
-extension Dictionary where Key == String, Value == String {
-    /// The caller's keys prefixed `user.` merged into stored metadata.
-    func addingUser(_ user: [String: String]) -> [String: String] {
-        var m = self
-        for (k, v) in user { m["user." + k] = v }
-        return m
     }
 }

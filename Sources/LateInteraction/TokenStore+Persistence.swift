@@ -2,7 +2,8 @@ import Foundation
 import IndexCore
 import ShardStore
 
-/// Saving and opening a token store as a shard-store directory (kind `late-tokens`).
+/// Saving and opening a token store as a shard-store directory on the index file convention
+/// (`StoredIndexHeader`, type `late-tokens`, format 1; `index.count` = passages, metric ip).
 ///
 /// | column    | type                  | records                                   |
 /// |-----------|-----------------------|-------------------------------------------|
@@ -10,23 +11,21 @@ import ShardStore
 /// | `offsets` | int64 × 1             | passages + 1 row offsets                  |
 /// | `vectors` | float32/float16 × d   | one per token                             |
 ///
-/// Metadata: `late.tokens.format`, `dimension`, `precision`, `passages`, `tokens`, and the caller's keys
-/// prefixed `user.`. Checksums are verified on open.
+/// Settings: `param.precision`, `param.tokens`. Checksums are verified as the columns are read.
 extension TokenStore {
-    static let kind = "late-tokens"
-    static let formatVersion = "1"
+    static let type = "late-tokens"
+    static let formatVersion = 1
 
-    /// Writes the store to `directory`, atomically replacing what is there.
+    /// Writes the store to `directory`, atomically replacing what is there; `metadata` comes back from `open`.
     public func save(to directory: URL, metadata: [String: String] = [:]) throws {
-        let meta = [
-            "late.tokens.format": Self.formatVersion, "dimension": "\(dimension)", "precision": precision.rawValue,
-            "passages": "\(passageCount)", "tokens": "\(tokenCount)",
-        ].addingUser(metadata)
-        var w = try ShardWriter(directory: directory, kind: Self.kind, metadata: meta)
+        let header = StoredIndexHeader(type: Self.type, formatVersion: Self.formatVersion, dimension: dimension,
+                                       metric: .innerProduct, count: passageCount,
+                                       parameters: ["precision": precision.rawValue, "tokens": "\(tokenCount)"],
+                                       userMetadata: metadata)
+        var w = try StoredIndex.writer(directory: directory, header: header)
         try write(into: &w, prefix: "")
         try w.commit()
     }
-
     /// Adds the store's columns (names prefixed `prefix`) to an open writer.
     func write(into w: inout ShardWriter, prefix: String) throws {
         try w.addColumn(prefix + "ids", type: .int64, recordLength: 1)
@@ -51,16 +50,14 @@ extension TokenStore {
     }
 
     /// Opens a store saved with `save`; returns it with the caller's metadata.
-    /// - Throws: `IndexError.kindMismatch`, `.corrupt` (inconsistent metadata or columns, non-finite
-    ///   values), `.dimensionMismatch` against `expectedDimension`; `ShardStoreError` for missing,
-    ///   truncated or checksum-failing files.
+    /// - Throws: `IndexError.kindMismatch`, `.unsupportedFormat`, `.corrupt` (inconsistent settings or
+    ///   columns, non-finite values), `.dimensionMismatch` against `expectedDimension`; `ShardStoreError`
+    ///   for missing, truncated or checksum-failing files.
     public static func open(directory: URL, expectedDimension: Int? = nil) throws -> (store: TokenStore, metadata: [String: String]) {
-        let o = try StoredObject(directory: directory, kind: kind, formatKey: "late.tokens.format", format: formatVersion)
-        let d = try o.int("dimension")
-        if let e = expectedDimension, e != d { throw IndexError.dimensionMismatch(expected: e, got: d) }
+        let o = try StoredObject(directory: directory, type: type, format: formatVersion, expectedDimension: expectedDimension)
         guard let precision = TokenPrecision(rawValue: try o.string("precision")) else { throw o.corrupt("unknown precision") }
-        return (try read(o, prefix: "", dimension: d, precision: precision, passages: try o.int("passages"),
-                         tokens: try o.int("tokens")), o.userMetadata)
+        return (try read(o, prefix: "", dimension: o.header.dimension, precision: precision, passages: o.header.count,
+                         tokens: try o.int("tokens")), o.header.userMetadata)
     }
 
     /// Reads the store's columns (names prefixed `prefix`) from an opened object.
@@ -68,14 +65,14 @@ extension TokenStore {
                      passages: Int, tokens: Int) throws -> TokenStore {
         guard d > 0, passages >= 0, tokens >= 0 else { throw o.corrupt("dimension, passages or tokens out of range") }
         let ids = try o.column(prefix + "ids", records: passages, length: 1).allInt64s().map { UInt64(bitPattern: $0) }
-        let offsets = try o.offsets(prefix + "offsets", passages: passages, total: tokens)
+        let offsets = try o.offsets(prefix + "offsets", count: passages, total: tokens)
         let v = try o.column(prefix + "vectors", records: tokens, length: d)
         do {
             switch precision {
             case .float32:
                 return try TokenStore(vectors: try v.allFloats(), offsets: offsets, ids: ids, dimension: d, precision: .float32)
             case .float16:
-                return try TokenStore(float16: try o.float16Bits(v), offsets: offsets, ids: ids, dimension: d)
+                return try TokenStore(float16: try v.allFloat16s().map(\.bitPattern), offsets: offsets, ids: ids, dimension: d)
             }
         } catch let e as IndexError {
             throw o.corrupt("stored tokens are inconsistent: \(e)")

@@ -37,7 +37,7 @@ import TestSupport
             }
         }
         // one kind is not the other
-        #expect(throws: IndexError.kindMismatch(expected: "late-tokens", stored: "plaid")) {
+        #expect(throws: IndexError.kindMismatch(expected: "index.late-tokens", stored: "index.plaid")) {
             try TokenStore.open(directory: dir.path("plaid"))
         }
     }
@@ -79,10 +79,11 @@ import TestSupport
     @Test func inconsistentContentsAreCorrupt() throws {
         let dir = try TemporaryDirectory()
         let url = dir.path("bad")
-        var w = try ShardWriter(directory: url, kind: "plaid", metadata: [
-            "plaid.format": "1", "dimension": "8", "bits": "2", "centroids": "1", "passages": "1", "tokens": "1",
-            "ivf.entries": "1", "kmeansIterations": "4", "seed": "1", "bucketSampleTokens": "10",
-        ])
+        var w = try StoredIndex.writer(directory: url, header: StoredIndexHeader(
+            type: "plaid", formatVersion: 1, dimension: 8, metric: .innerProduct, count: 1, parameters: [
+                "bits": "2", "centroids": "1", "tokens": "1", "ivf.entries": "1", "kmeansIterations": "4", "seed": "1",
+                "bucketSampleTokens": "10",
+            ]))
         try w.addColumn("centroids", type: .float16, recordLength: 8)
         try w.addColumn("buckets", type: .float32)
         try w.addColumn("codes", type: .int32, recordLength: 1)
