@@ -68,7 +68,7 @@ def main():
     qs = [torch.from_numpy(queries[qoff[i]:qoff[i + 1]]) for i in range(nq)]
     rows = []
     for bits in args.bits:
-        path = os.path.join(args.out, "indexes", f"fast-plaid-{bits}bit")
+        path = os.path.join(args.out, "fast-plaid-indexes", f"{bits}bit")   # not under indexes/, which the bench removes
         shutil.rmtree(path, ignore_errors=True)
         torch.set_num_threads(cores)
         t0 = time.perf_counter()
