@@ -27,8 +27,8 @@ out="$work/index"
 
 # A random moment in the build: 0.05 s to the duration of an uninterrupted build.
 start=$(date +%s.%N); "$i3" index "$coll" --out "$work/reference" --model "$encoder" --shard-size 2048 2>/dev/null >/dev/null
-full=$(echo "$(date +%s.%N) - $start" | bc); echo "==> uninterrupted build: ${full} s"
-moment() { echo "scale=3; 0.05 + ($RANDOM % 1000) * $full / 1000" | bc; }
+full=$(python3 -c "print(round($(date +%s.%N) - $start, 2))"); echo "==> uninterrupted build: ${full} s"
+moment() { python3 -c "print(round(0.05 + ($RANDOM % 1000) * $full / 1000, 3))"; }
 
 survived=0
 for k in $(seq 1 "$kills"); do
