@@ -177,4 +177,16 @@ import TestSupport
         try writeText("1\tfine\nid\ttext\n", c)
         #expect(try CollectionScan.scan(c).passageCount == 2)
     }
+
+    @Test func passageDigestOfAnIndexEqualsItsCollections() throws {
+        let dir = try TemporaryDirectory()
+        let (out, _) = try RT.buildFixture(in: dir, type: .hnsw)
+        let stored = try PassageDigest.of(indexDirectory: out)
+        #expect(stored == (try PassageDigest.of(collection: RT.collection)))
+        #expect(stored.count == 60)
+        // One changed character changes the digest.
+        let edited = dir.path("edited.tsv")
+        try writeText(try String(contentsOf: RT.collection, encoding: .utf8).replacingOccurrences(of: "Aural", with: "Aurak"), edited)
+        #expect(try PassageDigest.of(collection: edited).digest != stored.digest)
+    }
 }
