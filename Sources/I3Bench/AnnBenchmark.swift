@@ -74,7 +74,7 @@ struct AnnBenchmark: ParsableCommand {
         guard threads >= 1 else { throw BenchmarkError.badArgument(name: "--threads", reason: "must be at least 1") }
         guard k >= 1 else { throw BenchmarkError.badArgument(name: "--k", reason: "must be at least 1") }
         // One BLAS thread per search thread unless told otherwise: OpenBLAS would use every core.
-        openblas_set_num_threads(Int32(threads))
+        i3blas_set_num_threads(Int32(threads))
         var o = ANNOptions()
         o.k = k
         o.threads = threads
