@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import VectorKernels
 import WordPieceTokenizer
 
 /// Runs a tower over texts: tokenises, sorts by length, cuts batches, and spreads the batches over
@@ -80,35 +81,5 @@ enum BatchRunner {
                 for (k, i) in batch.enumerated() { out.copy(from: p + k * d, count: d, to: i * d) }
             }
         }
-    }
-}
-
-/// A fixed-size buffer that worker threads write at disjoint indices (the caller guarantees it).
-final class SharedBuffer<Element>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Element>
-    let count: Int
-
-    init(count: Int, initial: Element) {
-        self.count = count
-        base = .allocate(capacity: max(1, count))
-        base.initialize(repeating: initial, count: max(1, count))
-    }
-
-    deinit {
-        base.deinitialize(count: max(1, count))
-        base.deallocate()
-    }
-
-    subscript(i: Int) -> Element {
-        get { base[i] }
-        set { base[i] = newValue }
-    }
-
-    func copy(from src: UnsafePointer<Element>, count n: Int, to offset: Int) {
-        (base + offset).update(from: src, count: n)
-    }
-
-    func array(from offset: Int, count n: Int) -> [Element] {
-        Array(UnsafeBufferPointer(start: base + offset, count: n))
     }
 }

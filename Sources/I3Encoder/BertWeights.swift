@@ -38,7 +38,7 @@ final class TensorLoader {
     let file: SafetensorsFile
     private(set) var used: Set<String> = []
     /// Keeps converted storage and the mapping alive.
-    private(set) var owners: [AnyObject] = []
+    private(set) var owners: [any AnyObject & Sendable] = []
 
     init(file: SafetensorsFile) { self.file = file }
 

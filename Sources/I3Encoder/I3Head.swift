@@ -17,7 +17,7 @@ final class I3Head: Sendable {
     let pseudoQueryLength: Int
     /// `L × hidden`, the constant first half of the reconstructor.
     private let z1: FloatStorage
-    private let owners: [AnyObjectBox]
+    private let owners: [any AnyObject & Sendable]
     /// Largest intermediate size of the two layers (workspace sizing).
     let intermediate: Int
 
@@ -63,7 +63,7 @@ final class I3Head: Sendable {
         let z = FloatStorage(count: rows * h)
         z.pointer.update(from: ws.x, count: rows * h)
         z1 = z
-        owners = loader.owners.map(AnyObjectBox.init)
+        owners = loader.owners
     }
 
     /// Maps `count` passage vectors `h` (`count × hidden`) to the final passage vectors `out`.

@@ -1,6 +1,9 @@
+import DataSets
 import Foundation
 import IndexCore
 import ShardStore
+import TerminalProgress
+import VectorKernels
 
 /// Builds a persistent index directory from a passage TSV file.
 ///
@@ -47,7 +50,7 @@ public enum IndexBuilder {
             throw RetrieverError.outputExists(path: output.path, reason: "already exists; pass --overwrite to replace it (atomically)")
         }
         let partial = partialDirectory(for: output)
-        let metric = encoder.encoderSimilarity.metric
+        let metric = encoder.metric
 
         // Pass 1: validate.
         log("validating \(collection.path)")

@@ -1,6 +1,8 @@
+import DataSets
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
 /// One search result.
 public struct SearchHit: Sendable, Hashable {
@@ -94,11 +96,14 @@ public final class Retriever: Sendable {
 
     /// The `k` best passages for each query vector, searched in parallel.
     public func search(vectors: [[Float]], k: Int = 10, parameters: SearchParameters = .default) throws -> [[SearchHit]] {
-        let results = ResultSlots<[SearchHit]>(count: vectors.count)
+        let results = SharedBuffer<Result<[SearchHit], Error>?>(count: vectors.count, initial: nil)
         DispatchQueue.concurrentPerform(iterations: vectors.count) { i in
-            results.set(i, Result { try self.search(vector: vectors[i], k: k, parameters: parameters) })
+            results[i] = Result { try self.search(vector: vectors[i], k: k, parameters: parameters) }
         }
-        return try results.values()
+        return try (0..<vectors.count).map { i in
+            guard let r = results[i] else { throw RetrieverError.invalidArgument("search \(i) of the batch did not complete") }
+            return try r.get()
+        }
     }
 
     /// Encodes queries with the index's encoder.
@@ -126,19 +131,5 @@ public final class Retriever: Sendable {
         }
         return SearchHit(rank: rank, id: try ids.string(record: r), score: n.score, title: try titles.string(record: r),
                          text: try texts.string(record: r), internalID: n.id)
-    }
-}
-
-/// Result slots filled from concurrent iterations.
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func values() throws -> [T] {
-        try slots.map { slot in
-            guard let s = slot else { throw RetrieverError.invalidArgument("a search did not complete") }
-            return try s.get()
-        }
     }
 }

@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 
 /// Errors of the retriever: every case names the file (and line) or setting that is wrong.

@@ -1,3 +1,4 @@
+import VectorKernels
 /// Errors every index reports, with the context needed to act on them.
 public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A vector or query has `got` components where the index holds `expected`.
@@ -22,6 +23,8 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     /// The index cannot hold more vectors.
     case capacityExceeded(Int)
+    /// A stored index is in a format this version cannot read (older or newer): where, and how to rebuild it.
+    case unsupportedFormat(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,7 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .kindMismatch(e, s): return "index kind mismatch: expected \(e), found \(s)"
         case let .corrupt(p, r): return "corrupt index at \(p): \(r)"
         case let .capacityExceeded(n): return "index capacity of \(n) vectors exceeded"
+        case let .unsupportedFormat(p, r): return "unsupported index format at \(p): \(r)"
         }
     }
 }

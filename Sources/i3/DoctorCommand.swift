@@ -34,7 +34,7 @@ struct Doctor: ParsableCommand {
         let dir = model.map { URL(fileURLWithPath: $0) } ?? EncoderLoader.defaultModelDirectory
         do {
             let encoder = try DualEncoder(modelDirectory: dir)
-            line("model", "\(dir.path): \(encoder.dimension) dimensions, \(encoder.similarity.rawValue), identity \(encoder.identity)")
+            line("model", "\(dir.path): \(encoder.dimension) dimensions, \(encoder.metric.rawValue), identity \(encoder.identity)")
         } catch {
             line("model", "\(dir.path): not usable: \(error)")
         }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DataSets
+import Evaluation
 import Foundation
 import I3Retriever
 import IndexCore

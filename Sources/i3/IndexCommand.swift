@@ -1,9 +1,11 @@
 import ArgumentParser
+import DataSets
 import Dispatch
 import Foundation
 import I3Retriever
 #if canImport(Glibc)
 import Glibc
+import TerminalProgress
 #endif
 
 /// `i3 index`: encode a passage TSV and build a persistent index directory.

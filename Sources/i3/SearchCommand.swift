@@ -1,7 +1,10 @@
 import ArgumentParser
+import DataSets
+import Evaluation
 import Foundation
 import I3Retriever
 import IndexCore
+import TerminalProgress
 
 /// `i3 search`: one query printed readably, or a query file written as a TREC run.
 struct SearchCommand: ParsableCommand {
