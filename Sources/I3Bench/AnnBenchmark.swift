@@ -108,6 +108,8 @@ struct AnnBenchmark: ParsableCommand {
             points += try runner.run(dataset, options: o) { print($0) }
         }
         if let json {
+            let machine = MachineReport.measure().fields
+            for i in points.indices { points[i].machine = machine }
             try BenchmarkJSON.write(points, to: URL(fileURLWithPath: json))
             print("==> wrote \(points.count) points to \(json)")
         }

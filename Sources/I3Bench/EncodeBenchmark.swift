@@ -39,14 +39,36 @@ struct EncodeBenchmark: ParsableCommand {
     @Flag(help: "Skip the sentence-transformers side.")
     var noPeer = false
 
+    @Option(help: "Also write the results and the machine block (CPU, BLAS core, threads, sgemm GFLOP/s) to this JSON file.")
+    var json: String?
+
+    /// What `--json` writes.
+    struct Results: Codable {
+        var machine: MachineReport
+        var corpus: String, passages: Int, tokens: Int, threads: Int, batchSize: Int
+        var passagesPerSecond: Double
+        var gflopsPerThread: Double
+        var peerPassagesPerSecond: Double?
+        var ratio: Double?
+        var ratioPerCPUSecond: Double?
+        var latencyP50Milliseconds: Double?
+        var latencyP99Milliseconds: Double?
+        var peerLatencyP50Milliseconds: Double?
+        var peerLatencyP99Milliseconds: Double?
+    }
+
     func run() throws {
+        let machine = MachineReport.measure()
+        print(machine.summary)
         let passages = try BenchCorpus.load(corpus, count: count)
         MemoryStatus.resetPeak()
         let baseline = MemoryStatus.kilobytes("VmRSS")
         let modelURL = URL(fileURLWithPath: model)
         let encoder = try DualEncoder(modelDirectory: modelURL, options: .init(batchSize: batchSize, threads: threads))
         let c0 = Self.cpuSeconds()
-        let tokens = passages.reduce(0) { $0 + encoder.tokenize($1).count }
+        let tokenCounts = passages.map { encoder.tokenize($0).count }
+        let tokens = tokenCounts.reduce(0, +)
+        let flops = encoder.forwardFLOPs(tokenCounts: tokenCounts)
         let tokenizerRate = Double(passages.count) / max(1e-9, Self.cpuSeconds() - c0)
         print("corpus \(corpus): \(passages.count) passages, \(tokens) tokens (mean \(String(format: "%.1f", Double(tokens) / Double(passages.count))))")
         print(String(format: "tokenizer alone: %.0f passages per CPU-second on one thread", tokenizerRate))
@@ -86,13 +108,21 @@ struct EncodeBenchmark: ParsableCommand {
         let medianOurs = median(ours)
         print(String(format: "I3Encoder: median %.1f passages/s (%.0f tokens/s)", medianOurs,
                      medianOurs * Double(tokens) / Double(passages.count)))
+        let gflops = flops * medianOurs / Double(passages.count) / 1e9 / Double(threads)
+        print(String(format: "I3Encoder: %.1f GFLOP/s per thread in the forward pass (%.2f GFLOP per pass) = %.0f%% of one core's sgemm (%.1f GFLOP/s)",
+                     gflops, flops / 1e9, 100 * gflops / max(1e-9, machine.sgemmGFLOPS), machine.sgemmGFLOPS))
+        var results = Results(machine: machine, corpus: corpus, passages: passages.count, tokens: tokens, threads: threads,
+                              batchSize: batchSize, passagesPerSecond: medianOurs, gflopsPerThread: gflops)
         if let peer {
             let medianTheirs = median(theirs)
             let ratios = zip(ours, theirs).map { $0 / $1 }
+            results.peerPassagesPerSecond = medianTheirs
+            results.ratio = median(ratios)
             print(String(format: "sentence-transformers: median %.1f passages/s", medianTheirs))
             print(String(format: "ratio (I3Encoder / sentence-transformers): median of per-round ratios %.2f (min %.2f, max %.2f)",
                          median(ratios), ratios.min() ?? 0, ratios.max() ?? 0))
             let cpuRatios = zip(oursCPU, theirsCPU).map { $0 / $1 }
+            results.ratioPerCPUSecond = median(cpuRatios)
             print(String(format: "per CPU-second (user+sys of all threads; robust to a busy machine): I3Encoder %.1f, sentence-transformers %.1f passages/CPU-s, ratio %.2f (min %.2f, max %.2f)",
                          median(oursCPU), median(theirsCPU), median(cpuRatios), cpuRatios.min() ?? 0, cpuRatios.max() ?? 0))
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("i3bench-\(getpid()).f32")
@@ -121,11 +151,17 @@ struct EncodeBenchmark: ParsableCommand {
                 ms.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
             ms.sort()
+            results.latencyP50Milliseconds = ms[ms.count / 2]
+            results.latencyP99Milliseconds = ms[min(ms.count - 1, ms.count * 99 / 100)]
             var line = String(format: "single-query latency (%d queries): I3Encoder p50 %.2f ms, p99 %.2f ms",
                               ms.count, ms[ms.count / 2], ms[min(ms.count - 1, ms.count * 99 / 100)])
             if let peer {
                 let a = try peer.ask("latency \(qs.count)").split(separator: " ")
-                if a.count == 3 { line += "; sentence-transformers p50 \(a[1]) ms, p99 \(a[2]) ms" }
+                if a.count == 3 {
+                    line += "; sentence-transformers p50 \(a[1]) ms, p99 \(a[2]) ms"
+                    results.peerLatencyP50Milliseconds = Double(a[1])
+                    results.peerLatencyP99Milliseconds = Double(a[2])
+                }
             }
             print(line)
         }
@@ -138,6 +174,12 @@ struct EncodeBenchmark: ParsableCommand {
         print(String(format: "memory: RSS before loading the model %.1f MB, peak after %.1f MB; encoder share %.1f MB = %.2f× the weight file (%.1f MB); largest batch activations ≈ %.1f MB",
                      baseline / 1024, peak / 1024, (peak - baseline) / 1024, (peak - baseline) * 1024 / Double(max(1, weights)),
                      Double(weights) / 1_048_576, activations / 1_048_576))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic)
+            print("wrote \(json)")
+        }
     }
 
     /// User + system CPU time of this process (all threads), in seconds.
