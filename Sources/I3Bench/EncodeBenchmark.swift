@@ -48,6 +48,7 @@ struct EncodeBenchmark: ParsableCommand {
         var corpus: String, passages: Int, tokens: Int, threads: Int, batchSize: Int
         var passagesPerSecond: Double
         var gflopsPerThread: Double
+        var gflopsPerCPUSecond: Double
         var peerPassagesPerSecond: Double?
         var ratio: Double?
         var ratioPerCPUSecond: Double?
@@ -111,8 +112,12 @@ struct EncodeBenchmark: ParsableCommand {
         let gflops = flops * medianOurs / Double(passages.count) / 1e9 / Double(threads)
         print(String(format: "I3Encoder: %.1f GFLOP/s per thread in the forward pass (%.2f GFLOP per pass) = %.0f%% of one core's sgemm (%.1f GFLOP/s)",
                      gflops, flops / 1e9, 100 * gflops / max(1e-9, machine.sgemmGFLOPS), machine.sgemmGFLOPS))
+        let cpuGFLOPS = flops * median(oursCPU) / Double(passages.count) / 1e9
+        print(String(format: "I3Encoder: %.1f GFLOP per CPU-second (all threads, tokenising included) = %.0f%% of sgemm's %.1f GFLOP per CPU-second",
+                     cpuGFLOPS, 100 * cpuGFLOPS / max(1e-9, machine.sgemmGFLOPSPerCPUSecond), machine.sgemmGFLOPSPerCPUSecond))
         var results = Results(machine: machine, corpus: corpus, passages: passages.count, tokens: tokens, threads: threads,
-                              batchSize: batchSize, passagesPerSecond: medianOurs, gflopsPerThread: gflops)
+                              batchSize: batchSize, passagesPerSecond: medianOurs, gflopsPerThread: gflops,
+                              gflopsPerCPUSecond: cpuGFLOPS)
         if let peer {
             let medianTheirs = median(theirs)
             let ratios = zip(ours, theirs).map { $0 / $1 }

@@ -138,10 +138,17 @@ public struct ComputeEnvironment: Sendable, Codable, Equatable {
         }
     }
 
-    /// Measures `sgemm` of the encoder's shape on the calling thread for about `seconds`: GFLOP/s over
-    /// all calls after a warm-up call. 0 when BLAS is unavailable.
-    public static func measureSGEMM(seconds: Double = 1) -> Double {
-        guard i3blas_available() != 0 else { return 0 }
+    /// One sgemm measurement: GFLOP per wall-clock second and per CPU-second of the calling thread
+    /// (the second is steady on a busy machine, where the thread gets only part of a core).
+    public struct SGEMMSpeed: Sendable, Codable, Equatable {
+        public let wallGFLOPS: Double
+        public let cpuGFLOPS: Double
+    }
+
+    /// Measures `sgemm` of the encoder's shape on the calling thread for about `seconds` (after a
+    /// warm-up call). Zeros when BLAS is unavailable.
+    public static func measureSGEMM(seconds: Double = 1) -> SGEMMSpeed {
+        guard i3blas_available() != 0 else { return SGEMMSpeed(wallGFLOPS: 0, cpuGFLOPS: 0) }
         let m = 2048, k = 384, n = 1536
         var rng: UInt32 = 1
         func next() -> Float { rng = rng &* 1_664_525 &+ 1_013_904_223; return Float(rng >> 9) / Float(1 << 23) - 0.5 }
@@ -152,14 +159,22 @@ public struct ComputeEnvironment: Sendable, Codable, Equatable {
                          1, a, Int32(k), b, Int32(k), 0, &c, Int32(n))
         }
         once()
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = threadCPUSeconds()
         var calls = 0, elapsed = 0.0
         repeat {
             once()
             calls += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds
-        return 2 * Double(m) * Double(n) * Double(k) * Double(calls) / elapsed / 1e9
+        let cpu = max(1e-9, threadCPUSeconds() - cpuStart)
+        let flops = 2 * Double(m) * Double(n) * Double(k) * Double(calls)
+        return SGEMMSpeed(wallGFLOPS: flops / elapsed / 1e9, cpuGFLOPS: flops / cpu / 1e9)
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private static func readCPUModel() -> String? {
