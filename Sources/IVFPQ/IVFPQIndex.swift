@@ -84,7 +84,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     ///   `dimensionMismatch`, `nonFiniteComponent` for bad input.
     public func train(_ sample: [Float]) throws {
         guard sample.count % dimension == 0 else {
-            throw IndexError.dimensionMismatch(expected: dimension, got: sample.count % dimension)
+            throw IndexError.incompleteVectors(floats: sample.count, dimension: dimension)
         }
         if let bad = Normalization.firstNonFinite(sample) {
             throw IndexError.nonFiniteComponent(component: bad % dimension)

@@ -3,6 +3,9 @@ import VectorKernels
 public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A vector or query has `got` components where the index holds `expected`.
     case dimensionMismatch(expected: Int, got: Int)
+    /// A row-major buffer of `floats` values does not hold a whole number of `dimension`-component
+    /// vectors (or holds none).
+    case incompleteVectors(floats: Int, dimension: Int)
     /// A vector or query holds NaN or ±infinity at `component`.
     case nonFiniteComponent(component: Int)
     /// `k` must be at least 1.
@@ -29,6 +32,8 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .dimensionMismatch(e, g): return "dimension mismatch: the index holds \(e)-dimensional vectors, got \(g)"
+        case let .incompleteVectors(f, d):
+            return "\(f) floats are not a whole, non-zero number of \(d)-dimensional vectors"
         case let .nonFiniteComponent(c): return "vector component \(c) is NaN or infinite"
         case let .invalidK(k): return "k must be at least 1, got \(k)"
         case let .invalidParameter(n, r): return "invalid parameter \(n): \(r)"

@@ -66,7 +66,7 @@ struct EvalCommand: ParsableCommand {
             }
             print(RetrievalMetrics.evaluate(run: runMap, qrels: qrelsMap).report)
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
     }
 }

@@ -58,7 +58,7 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "%3d. %@  %.4f  ", h.rank, h.id, h.score) + title + text)
             }
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
     }
 
