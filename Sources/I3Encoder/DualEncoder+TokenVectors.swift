@@ -117,7 +117,7 @@ extension DualEncoder {
         let batchCount = (n + batchSize - 1) / batchSize
         let workers = max(1, min(threads, batchCount))
         let rows = sequences.reduce(0) { $0 + $1.count }
-        openblas_set_num_threads(Int32(workers == 1 && rows < 256 ? 1 : max(1, threads / workers)))
+        i3blas_set_num_threads(Int32(workers == 1 && rows < 256 ? 1 : max(1, threads / workers)))
         let tokenOut = SharedBuffer<[Float]>(count: batchCount, initial: [])
         let countOut = SharedBuffer<[Int]>(count: batchCount, initial: [])
         let pooledOut = SharedBuffer<[Float]>(count: batchCount, initial: [])

@@ -29,7 +29,7 @@ enum PLAIDKernels {
         index.centroids.withUnsafeBufferPointer { c in
             query.vectors.withUnsafeBufferPointer { q in
                 s.withUnsafeMutableBufferPointer { sp in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(kc), Int32(m), Int32(d), 1,
+                    i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(kc), Int32(m), Int32(d), 1,
                                 c.baseAddress, Int32(d), q.baseAddress, Int32(d), 0, sp.baseAddress, Int32(m))
                 }
             }

@@ -41,14 +41,14 @@ public struct TokenProjection: Sendable, Equatable {
         let m = sample.count / d
         // C = XᵀX / m (d × d)
         var c = [Float](repeating: 0, count: d * d)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(m), 1 / Float(m),
+        i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, Int32(d), Int32(d), Int32(m), 1 / Float(m),
                     sample, Int32(d), sample, Int32(d), 0, &c, Int32(d))
         // V (r × d), rows orthonormal; iterate V ← orth(V·C)
         var v = (0..<(r * d)).map { _ in rng.nextGaussian() }
         orthonormalizeRows(&v, rows: r, dimension: d)
         var w = [Float](repeating: 0, count: r * d)
         for _ in 0..<iterations {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r), Int32(d), Int32(d), 1,
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(r), Int32(d), Int32(d), 1,
                         v, Int32(d), c, Int32(d), 0, &w, Int32(d))
             orthonormalizeRows(&w, rows: r, dimension: d)
             swap(&v, &w)
@@ -81,7 +81,7 @@ public struct TokenProjection: Sendable, Equatable {
         let n = vectors.count / inputDimension
         guard n > 0 else { return [] }
         var out = [Float](repeating: 0, count: n * outputDimension)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(outputDimension), Int32(inputDimension), 1,
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(outputDimension), Int32(inputDimension), 1,
                     vectors, Int32(inputDimension), matrix, Int32(inputDimension), 0, &out, Int32(outputDimension))
         out.withUnsafeMutableBufferPointer { o in
             for i in 0..<n { _ = Normalization.normalize(o.baseAddress! + i * outputDimension, count: outputDimension) }
