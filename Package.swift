@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
         .library(name: "I3Encoder", targets: ["I3Encoder"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
+        .library(name: "I3Training", targets: ["I3Training"]),
         .executable(name: "i3", targets: ["i3"]),
         .executable(name: "I3Bench", targets: ["I3Bench"]),
     ],
@@ -43,11 +44,14 @@ let package = Package(
         .target(name: "IVFPQ", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
         .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
+        // Training: owned parameters with gradients, forward-with-cache and backward of every BERT/I^3 op,
+        // InfoNCE + reconstruction losses, AdamW, checkpoints; writes sentence-transformers directories.
+        .target(name: "I3Training", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer"]),
         .target(name: "I3Retriever", dependencies: [
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
         .executableTarget(name: "i3", dependencies: [
-            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
+            "I3Retriever", "I3Encoder", "I3Training", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
@@ -73,6 +77,7 @@ let package = Package(
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
+        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "VectorKernels", "TestSupport"]),
     ],
