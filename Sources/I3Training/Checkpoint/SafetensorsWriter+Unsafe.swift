@@ -18,10 +18,9 @@ enum SafetensorsWriter {
         let values: FloatBuffer
     }
 
-    /// Test seam: fail with ENOSPC once this many bytes have been written (a full disk).
-    nonisolated(unsafe) static var failAfterBytesForTesting: Int?
-
-    static func write(_ entries: [Entry], metadata: [String: String], to url: URL) throws {
+    /// `failAfterBytes` is a test seam: the write fails with ENOSPC once that many bytes are written
+    /// (a full disk).
+    static func write(_ entries: [Entry], metadata: [String: String], to url: URL, failAfterBytes: Int? = nil) throws {
         var header: [String: Any] = [:]
         var offset = 0
         for e in entries {
@@ -45,8 +44,7 @@ enum SafetensorsWriter {
         func put(_ p: UnsafeRawPointer, _ n: Int) throws {
             var done = 0
             while done < n {
-                if let limit = failAfterBytesForTesting, written + (n - done) > limit {
-                    errno = ENOSPC
+                if let limit = failAfterBytes, written + (n - done) > limit {
                     throw TrainingError.checkpointWrite(path: url.path, reason: String(cString: strerror(ENOSPC)))
                 }
                 let r = Glibc.write(fd, p + done, min(n - done, 1 << 24))

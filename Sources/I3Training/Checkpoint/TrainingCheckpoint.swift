@@ -25,6 +25,11 @@ public struct TrainingState: Codable, Sendable, Equatable {
 /// atomically (see `SafetensorsWriter`), so a kill or a full disk leaves the previous checkpoint intact.
 public enum TrainingCheckpoint {
     public static func save(parameters: [Parameter], optimizer: AdamW, state: TrainingState, to url: URL) throws {
+        try save(parameters: parameters, optimizer: optimizer, state: state, to: url, failAfterBytes: nil)
+    }
+
+    static func save(parameters: [Parameter], optimizer: AdamW, state: TrainingState, to url: URL,
+                     failAfterBytes: Int?) throws {
         var entries: [SafetensorsWriter.Entry] = []
         for (k, p) in parameters.enumerated() {
             entries.append(.init(name: "model/" + p.name, shape: p.shape, values: p.value))
@@ -33,7 +38,7 @@ public enum TrainingCheckpoint {
         }
         let stateJSON = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try SafetensorsWriter.write(entries, metadata: ["i3train.state": stateJSON, "i3train.adam_step": "\(optimizer.step)"],
-                                    to: url)
+                                    to: url, failAfterBytes: failAfterBytes)
     }
 
     /// Restores parameters and moments from `url`; the checkpoint must hold exactly these parameters.
