@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["IndexCore"]),
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport",
-            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
+            "I3Retriever", "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -153,6 +153,11 @@ public final class Trainer {
         let start = Date()
         var done = 0, tokens = 0
         func saveCheckpoint() throws {
+            // never replace a good checkpoint with non-finite weights
+            guard params.allSatisfy({ $0.value.allFinite }) else {
+                throw TrainingError.divergence(step: state.step, epoch: state.epoch + 1, batch: max(0, state.batch - 1),
+                                               loss: .nan, checkpoint: lastCheckpoint)
+            }
             try TrainingCheckpoint.save(parameters: params, optimizer: optimizer, state: state, to: checkpointURL)
             lastCheckpoint = checkpointURL.path
         }
