@@ -1,6 +1,7 @@
 import CVectorKernels
 import Foundation
 import IndexCore
+import Synchronization
 import VectorKernels
 
 /// The HNSW graph (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
@@ -24,8 +25,8 @@ final class HNSWGraph: @unchecked Sendable {
     private(set) var store: NodeStore
     let contexts: SearchContextPool
     private let stripes = LockStripes()
-    private let idLock = Mutex()
-    private let entryLock = Mutex()
+    private let idLock = Mutex(())
+    private let entryLock = Mutex(())
     /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`; atomic.
     private let entry: UnsafeMutablePointer<UInt64>
 
@@ -58,7 +59,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Before the graph is shared with any other thread.
     /// Maps every live slot's id; returns an id found on two live slots (a corrupt file), else nil.
     func restoreBookkeeping(slotCount: Int) -> UInt64? {
-        idLock.withLock {
+        idLock.withLock { _ in
             self.slotCount = slotCount
             slotMap.deallocate()
             slotMap = SlotMap(minimumCapacity: slotCount)
@@ -78,8 +79,11 @@ final class HNSWGraph: @unchecked Sendable {
 
     // MARK: - Entry point, capacity, ids
 
+    /// A node and its top level: where searches start.
+    typealias EntryPoint = (slot: UInt32, level: Int)
+
     /// The entry slot and the top level, or nil for an empty graph.
-    @inline(__always) var entryPoint: (slot: UInt32, level: Int)? {
+    @inline(__always) var entryPoint: EntryPoint? {
         let e = ivk_load_acquire_u64(entry)
         return e == 0 ? nil : (UInt32(truncatingIfNeeded: e), Int(e >> 32) - 1)
     }
@@ -88,9 +92,9 @@ final class HNSWGraph: @unchecked Sendable {
         ivk_store_release_u64(entry, UInt64(level + 1) << 32 | UInt64(slot))
     }
 
-    var liveCount: Int { idLock.withLock { slotMap.count } }
-    var tombstones: Int { idLock.withLock { tombstoneCount } }
-    func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
+    var liveCount: Int { idLock.withLock { _ in slotMap.count } }
+    var tombstones: Int { idLock.withLock { _ in tombstoneCount } }
+    func slot(of id: UInt64) -> UInt32? { idLock.withLock { _ in slotMap.slot(of: id, labels: store.labels) } }
 
     /// Makes room for `needed` slots in all (node buffers, upper-link arena, id map). Only under the
     /// index's write lock.
@@ -98,7 +102,7 @@ final class HNSWGraph: @unchecked Sendable {
         guard needed > store.capacity else { return }
         let capacity = max(needed, store.capacity + store.capacity / 2)
         store.grow(to: capacity, slotCount: slotCount)
-        idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+        idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
     }
 
     /// Room for exactly `count` slots in all (never fewer than those in use): node buffers and id map;
@@ -110,15 +114,15 @@ final class HNSWGraph: @unchecked Sendable {
         store.resize(to: capacity, slotCount: used)
         if capacity == max(used, 1) {
             store.compactUpperLinks(slotCount: used)
-            idLock.withLock { slotMap.shrinkToFit(labels: store.labels) }
+            idLock.withLock { _ in slotMap.shrinkToFit(labels: store.labels) }
         } else {
             store.upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: capacity - used, maxM: parameters.m))
-            idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+            idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
         }
     }
 
     /// Free slots left.
-    var freeSlots: Int { idLock.withLock { store.capacity - slotCount } }
+    var freeSlots: Int { idLock.withLock { _ in store.capacity - slotCount } }
 
     /// A level drawn from the exponential distribution floor(−ln(U) · 1/ln(M)).
     private func drawLevel() -> Int {
@@ -129,7 +133,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Takes fresh slots for `ids` in order (levels drawn in the same order, so they depend only on the
     /// seed and the order); an id already present has its old slot tombstoned. Nil when they do not fit.
     func allocateSlots(for ids: UnsafeBufferPointer<UInt64>) -> [(slot: UInt32, level: Int)]? {
-        idLock.withLock {
+        idLock.withLock { _ in
             guard slotCount + ids.count <= store.capacity else { return nil }
             return ids.map { id in
                 let s = UInt32(slotCount)
@@ -143,7 +147,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Tombstones `id`'s slot; false when the id is unknown.
     func remove(id: UInt64) -> Bool {
-        idLock.withLock {
+        idLock.withLock { _ in
             guard let s = slotMap.remove(id, labels: store.labels) else { return false }
             if store.markDeleted(s) { tombstoneCount += 1 }
             return true
@@ -280,22 +284,23 @@ final class HNSWGraph: @unchecked Sendable {
         let store = self.store
         let (q, bias) = prepared(s, into: ctx.query, scratch: ctx.decoded, store: store)
 
-        entryLock.lock()
-        guard let top = entryPoint else {
-            setEntryPoint(slot: s, level: level)
-            entryLock.unlock()
-            return
-        }
-        // Only one insertion at a time may raise the top level: it keeps the lock until it is linked.
-        let raisesTop = level > top.level
-        if !raisesTop { entryLock.unlock() }
-        defer {
-            if raisesTop {
+        // Only one insertion at a time may raise the top level: it keeps the entry lock until it is linked.
+        let below: EntryPoint? = entryLock.withLock { _ in
+            guard let top = entryPoint else {
                 setEntryPoint(slot: s, level: level)
-                entryLock.unlock()
+                return nil
             }
+            guard level > top.level else { return top }
+            insertLinks(s, level: level, query: q, bias: bias, top: top, ctx: ctx, store: store)
+            setEntryPoint(slot: s, level: level)
+            return nil
         }
+        if let top = below { insertLinks(s, level: level, query: q, bias: bias, top: top, ctx: ctx, store: store) }
+    }
 
+    /// Chooses `s`'s neighbours below `top` and publishes the links (the body of `link`).
+    private func insertLinks(_ s: UInt32, level: Int, query q: UnsafePointer<Float>, bias: Float, top: EntryPoint,
+                             ctx: SearchContext, store: NodeStore) {
         var start = descend(q, bias: bias, from: top, to: level, ctx: ctx, store: store)
         let highest = min(level, top.level)
         let m = parameters.m
@@ -474,15 +479,9 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
-        let idMap = idLock.withLock { slotMap.memoryBytes }
+        let idMap = idLock.withLock { _ in slotMap.memoryBytes }
         return store.memoryBytes + idMap + stripes.memoryBytes + contexts.memoryBytes + codec.mins.count * 8
     }
-}
-
-/// A pointer handed to worker threads that synchronise on it themselves (atomics).
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
 }
 
 extension HNSWGraph {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import I3Encoder
+import DataSets
+import Evaluation
 import I3Retriever
+import TerminalProgress
 import I3Training
 import VectorKernels
 
