@@ -24,6 +24,7 @@ p.astype("<f4").tofile(os.path.join(d, "st_passage_vectors.f32"))
 
 cfg = BertConfig.from_pretrained(d)
 cfg.hidden_dropout_prob = cfg.attention_probs_dropout_prob = 0.0
+cfg._attn_implementation = "eager"
 head = load_file(os.path.join(d, "i3_head.safetensors"))
 dec = copy.deepcopy(cfg); dec.is_decoder = True; dec.add_cross_attention = True
 c_head, d_head = BertLayer(dec).eval(), BertLayer(cfg).eval()
@@ -36,8 +37,9 @@ with torch.no_grad():
     h = torch.from_numpy(p)
     ids = torch.tensor([[tok.cls_token_id] + [tok.mask_token_id] * (L - 2) + [tok.sep_token_id]])
     E = bert.embeddings(input_ids=ids).expand(h.shape[0], L, cfg.hidden_size)
-    Z = c_head(E, attention_mask=None, encoder_hidden_states=h.unsqueeze(1))[0]
-    out = d_head(torch.stack([h, Z.mean(dim=1)], dim=1))[0][:, 0]
+    first = lambda r: r[0] if isinstance(r, tuple) else r   # transformers < 5 returns tuples
+    Z = first(c_head(E, attention_mask=None, encoder_hidden_states=h.unsqueeze(1)))
+    out = first(d_head(torch.stack([h, Z.mean(dim=1)], dim=1)))[:, 0]
 out.numpy().astype("<f4").tofile(os.path.join(d, "head_passage_vectors.f32"))
 import sentence_transformers, transformers
 json.dump({"sentence_transformers": sentence_transformers.__version__, "transformers": transformers.__version__,
