@@ -31,6 +31,11 @@ public final class Trainer {
 
     public init(baseDirectory: URL, setup: ModelSetup, options: TrainingOptions, output: URL) throws {
         try options.validate()
+        guard !setup.untiedTowers else {
+            // TrainableDualEncoder runs untied towers, but the checkpoint and the sentence-transformers
+            // export hold one tower's tensor names; see docs/training.md (limitations).
+            throw TrainingError.invalidOption("untied query/passage towers are not supported by the trainer yet")
+        }
         self.options = options
         self.setup = setup
         self.baseDirectory = baseDirectory
