@@ -127,7 +127,8 @@ struct TrainCommand: ParsableCommand {
                        summary.state.step, summary.seconds, summary.examplesPerSecond, summary.tokensPerSecond,
                        summary.state.bestDev.map { String(format: "%.4f", $0) } ?? "-",
                        peak.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "-"))
-            print(summary.bestModel.path)
+            let fm = FileManager.default
+            print(fm.fileExists(atPath: summary.bestModel.path) ? summary.bestModel.path : summary.lastModel.path)
         } catch let e as TrainingError {
             throw CLIError(e.description)
         } catch let e as RetrieverError {

@@ -77,6 +77,8 @@ struct TrainerTests {
         var steps = 0
         let first = try b.run(try b.prepare(try Self.corpus()), progress: { _ in steps += 1 }, shouldStop: { steps >= 2 })
         #expect(first.state.step == 2)
+        // a stopped run leaves its current model, loadable
+        _ = try DualEncoder(modelDirectory: b.lastModelURL, head: b.lastModelURL.appendingPathComponent(ModelExport.headFileName))
         let c = try Trainer(baseDirectory: TrainingFixtures.tinyBase, setup: Self.setup(head: true), options: Self.options(),
                             output: split.url)
         let second = try c.run(try c.prepare(try Self.corpus()))

@@ -166,7 +166,13 @@ public final class Trainer {
             try TrainingCheckpoint.save(parameters: params, optimizer: optimizer, state: state, to: checkpointURL)
             lastCheckpoint = checkpointURL.path
         }
+        var exported = false
+        func exportLast() throws {
+            try ModelExport.write(model, baseDirectory: baseDirectory, maxSequenceLength: options.maxPassageLength, to: lastModelURL)
+            exported = true
+        }
         func evaluateAndKeep(epochLabel: Double) throws {
+            exported = true
             try ModelExport.write(model, baseDirectory: baseDirectory, maxSequenceLength: options.maxPassageLength, to: lastModelURL)
             if let dev {
                 let encoder = try DualEncoder(modelDirectory: lastModelURL,
@@ -196,7 +202,8 @@ public final class Trainer {
             while state.batch < batchesPerEpoch {
                 if shouldStop() {
                     try saveCheckpoint()
-                    log?("stopped at step \(state.step); checkpoint saved, run again to resume")
+                    try exportLast()
+                    log?("stopped at step \(state.step); checkpoint saved and the model written to \(lastModelURL.path); run again to resume")
                     break epochs
                 }
                 let b = state.batch
@@ -237,6 +244,9 @@ public final class Trainer {
             try evaluateAndKeep(epochLabel: Double(state.epoch))
             try saveCheckpoint()
         }
+        // a resume that had nothing left to do (e.g. --max-steps at or below the checkpoint's step) still
+        // leaves the current model in last/
+        if !exported { try exportLast() }
         let seconds = Date().timeIntervalSince(start)
         return TrainingSummary(state: state, bestModel: bestModelURL, lastModel: lastModelURL, steps: done / max(1, options.batchSize),
                                seconds: seconds, examplesPerSecond: Double(done) / max(1e-9, seconds),
