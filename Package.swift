@@ -71,6 +71,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Seeded mutation fuzzing of every reader of untrusted files (scripts/fuzz.sh); not a product.
+        .target(name: "Fuzzing", dependencies: [
+            "DataSets", "HNSW", "I3Encoder", "I3Retriever", "IndexCore", "IVFPQ", "ShardStore", "TestSupport",
+            "VectorKernels", "WordPieceTokenizer",
+        ]),
+        .executableTarget(name: "I3Fuzz", dependencies: ["Fuzzing"]),
+
         // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.
         .executableTarget(name: "ShardCrashProbe", dependencies: ["ShardStore"]),
 
@@ -86,9 +93,10 @@ let package = Package(
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CVectorKernels", "TestSupport"]),
-        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),
         .testTarget(name: "TerminalProgressTests", dependencies: ["TerminalProgress"]),
         .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "DataSets", "Evaluation", "TerminalProgress", "I3Encoder", "IndexCore", "VectorKernels", "TestSupport"]),

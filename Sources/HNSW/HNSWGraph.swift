@@ -1,4 +1,3 @@
-import CVectorKernels
 import Foundation
 import IndexCore
 import Synchronization
@@ -27,8 +26,8 @@ final class HNSWGraph: @unchecked Sendable {
     private let stripes = LockStripes()
     private let idLock = Mutex(())
     private let entryLock = Mutex(())
-    /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`; atomic.
-    private let entry: UnsafeMutablePointer<UInt64>
+    /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`.
+    private let entry = Atomic<UInt64>(0)
 
     // Guarded by idLock.
     private(set) var slotCount = 0
@@ -44,15 +43,12 @@ final class HNSWGraph: @unchecked Sendable {
         levelMultiplier = 1 / log(Double(parameters.m))
         store = NodeStore(maxM: parameters.m, vectorBytes: codec.vectorBytes, capacity: capacity)
         contexts = SearchContextPool(dimension: dimension)
-        entry = .allocate(capacity: 1)
-        entry.initialize(to: 0)
         levelRandom = SeededRandom(seed: parameters.seed)
     }
 
     deinit {
         slotMap.deallocate()
         store.deallocate(slotCount: slotCount)
-        entry.deallocate()
     }
 
     /// Installs the id map and counters of a graph whose slots were filled directly (loading).
@@ -84,12 +80,12 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// The entry slot and the top level, or nil for an empty graph.
     @inline(__always) var entryPoint: EntryPoint? {
-        let e = ivk_load_acquire_u64(entry)
+        let e = entry.load(ordering: .acquiring)
         return e == 0 ? nil : (UInt32(truncatingIfNeeded: e), Int(e >> 32) - 1)
     }
 
     func setEntryPoint(slot: UInt32, level: Int) {
-        ivk_store_release_u64(entry, UInt64(level + 1) << 32 | UInt64(slot))
+        entry.store(UInt64(level + 1) << 32 | UInt64(slot), ordering: .releasing)
     }
 
     var liveCount: Int { idLock.withLock { _ in slotMap.count } }
@@ -189,7 +185,6 @@ final class HNSWGraph: @unchecked Sendable {
         candidates.push(d0, entry)
         if admits(entry, admission, store) { results.push(-d0, entry) }
         var bound: Float = results.isEmpty ? .infinity : -results.topKey
-        let maxLinks = store.maxLinks(level)
         // Prefetch up to 4 cache lines of each next vector: a short vector (GloVe-50: 200 B over up to
         // 4 lines) is then fully in flight; longer ones stream on from the hardware prefetcher.
         let prefetchBytes = min(store.vectorBytes, 256)
@@ -199,19 +194,18 @@ final class HNSWGraph: @unchecked Sendable {
             if candidates.topKey > bound && results.count >= ef { break }
             let current = candidates.topSlot
             candidates.pop()
-            let list = store.linkList(current, level: level)
-            let n = min(Int(ivk_load_acquire_u32(list)), maxLinks)
+            let links = store.links(current, level: level)
+            let n = links.count
             guard n > 0 else { continue }
-            let links = list + 1
-            let first = ivk_load_acquire_u32(links)
-            ivk_prefetch(visited.address(first))
-            ivk_prefetch_range(store.vector(first), prefetchBytes)
+            let first = links[0]
+            visited.prefetch(first)
+            store.prefetchVector(first, bytes: prefetchBytes)
             for i in 0..<n {
-                let neighbor = ivk_load_acquire_u32(links + i)
+                let neighbor = links[i]
                 if i + 1 < n {
-                    let next = ivk_load_acquire_u32(links + i + 1)
-                    ivk_prefetch(visited.address(next))
-                    ivk_prefetch_range(store.vector(next), prefetchBytes)
+                    let next = links[i + 1]
+                    visited.prefetch(next)
+                    store.prefetchVector(next, bytes: prefetchBytes)
                 }
                 if visited.testAndSet(neighbor) { continue }
                 let d = codec.distance(q, bias: bias, store.vector(neighbor))
@@ -273,7 +267,7 @@ final class HNSWGraph: @unchecked Sendable {
     private func prepared(_ s: UInt32, into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                           store: NodeStore) -> (UnsafePointer<Float>, Float) {
         if codec.storage == .float32 {
-            return (UnsafePointer(store.vector(s).assumingMemoryBound(to: Float.self)), 0)
+            return (store.floatVector(s), 0)
         }
         codec.decode(store.vector(s), into: scratch)
         return (UnsafePointer(out), codec.prepare(scratch, into: out))
@@ -387,22 +381,16 @@ final class HNSWGraph: @unchecked Sendable {
     private func addLinks(from node: UInt32, to targets: UnsafeBufferPointer<UInt32>, level: Int,
                           ctx: SearchContext, store: NodeStore) {
         stripes.withLock(node) {
-            let list = store.linkList(node, level: level)
-            let links = list + 1
-            let limit = store.maxLinks(level)
-            var count = min(Int(ivk_load_acquire_u32(list)), limit)
+            let links = store.links(node, level: level)
+            let limit = links.capacity
+            var count = links.count
             var overflow = false
             for t in targets where t != node {
-                var present = false
-                for i in 0..<count where ivk_load_acquire_u32(links + i) == t {
-                    present = true
-                    break
-                }
-                if present { continue }
+                if links.contains(t, among: count) { continue }
                 if count < limit {
-                    ivk_store_release_u32(links + count, t)
+                    links.set(count, t)
                     count += 1
-                    ivk_store_release_u32(list, UInt32(count))
+                    links.publish(count: count)
                 } else {
                     overflow = true
                 }
@@ -413,7 +401,7 @@ final class HNSWGraph: @unchecked Sendable {
                 let (pn, bn) = prepared(node, into: ctx.other, scratch: ctx.decoded, store: store)
                 var n = 0
                 for i in 0..<count {
-                    let t = ivk_load_acquire_u32(links + i)
+                    let t = links[i]
                     pairs[n] = (codec.distance(pn, bias: bn, store.vector(t)), t)
                     n += 1
                 }
@@ -431,8 +419,8 @@ final class HNSWGraph: @unchecked Sendable {
                 used.sort(by: HNSWGraph.nearerFirst)
                 withUnsafeTemporaryAllocation(of: UInt32.self, capacity: limit) { chosen in
                     let c = selectNeighbors(used, limit: limit, into: chosen, ctx: ctx, store: store)
-                    for i in 0..<c { ivk_store_release_u32(links + i, chosen[i]) }
-                    ivk_store_release_u32(list, UInt32(c))
+                    for i in 0..<c { links.set(i, chosen[i]) }
+                    links.publish(count: c)
                 }
             }
         }
@@ -461,14 +449,11 @@ final class HNSWGraph: @unchecked Sendable {
             }
             return true
         }
-        let next = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
-        next.initialize(to: 0)
-        defer { next.deallocate() }
-        let counter = UnsafeSendablePointer(next)
+        let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             self.contexts.withContext(capacity: store.capacity) { ctx in
                 while true {
-                    let r = Int(ivk_fetch_add_u64(counter.pointer, 1))
+                    let r = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if r >= nodes.count { break }
                     self.link(nodes[r].slot, level: nodes[r].level, ctx: ctx)
                 }
@@ -493,11 +478,12 @@ extension HNSWGraph {
         let n = slotCount
         rows.reserveCapacity(n * dimension)
         ids.reserveCapacity(n)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: dimension)
-        defer { scratch.deallocate() }
+        var scratch = [Float](repeating: 0, count: dimension)
         for s in 0..<n where !store.isDeleted(UInt32(s)) {
-            codec.decode(store.vector(UInt32(s)), into: scratch)
-            rows.append(contentsOf: UnsafeBufferPointer(start: scratch, count: dimension))
+            scratch.withUnsafeMutableBufferPointer { b in
+                if let out = b.baseAddress { codec.decode(store.vector(UInt32(s)), into: out) }
+            }
+            rows.append(contentsOf: scratch)
             ids.append(store.labels[s])
         }
         return (rows, ids)
@@ -509,8 +495,6 @@ extension HNSWGraph {
     func links(of slot: UInt32, level: Int) -> [UInt32] {
         let store = self.store
         guard Int(slot) < slotCount, level <= Int(store.levels[Int(slot)]) else { return [] }
-        let list = store.linkList(slot, level: level)
-        let n = min(Int(ivk_load_acquire_u32(list)), store.maxLinks(level))
-        return (0..<n).map { ivk_load_acquire_u32(list + 1 + $0) }
+        return store.links(slot, level: level).array
     }
 }

@@ -6,5 +6,6 @@ struct I3: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "i3",
         abstract: "I3Retriever: dense passage retrieval with an I^3 dual encoder.",
-        subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, DataCommand.self, Embed.self, TrainCommand.self])
+        subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, DataCommand.self, Embed.self, VerifyCommand.self,
+                      TrainCommand.self])
 }

@@ -6,7 +6,6 @@ import Evaluation
 import I3Retriever
 import TerminalProgress
 import I3Training
-import VectorKernels
 
 /// `i3 train`: fine-tune the dual encoder (optionally with the I^3 head) on queries + qrels.
 struct TrainCommand: ParsableCommand {

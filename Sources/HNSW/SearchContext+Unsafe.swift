@@ -1,3 +1,4 @@
+import CVectorKernels
 import IndexCore
 import Synchronization
 
@@ -122,7 +123,8 @@ struct VisitedSet {
         return false
     }
 
-    @inline(__always) func address(_ s: UInt32) -> UnsafeMutablePointer<UInt16> { tags + Int(s) }
+    /// Starts loading slot `s`'s tag into cache.
+    @inline(__always) func prefetch(_ s: UInt32) { ivk_prefetch(tags + Int(s)) }
 }
 
 /// Scratch memory of one search or insertion, checked out of a `SearchContextPool` so that no search
