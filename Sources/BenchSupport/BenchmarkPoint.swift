@@ -53,6 +53,9 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
     public var k: Int?
     /// Which repetition of `scripts/ann-bench.sh` produced the point.
     public var repetition: Int?
+    /// Where it was measured: CPU, ISA level, BLAS library and core and who chose it, threads, vector
+    /// kernels, one core's sgemm GFLOP/s (I3Bench fills it from `ComputeEnvironment`).
+    public var machine: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case dataset, library, index, mode, params
@@ -69,7 +72,7 @@ public struct BenchmarkPoint: Codable, Sendable, Equatable {
         case residentBytes = "resident_bytes"
         case residentBytesLoaded = "resident_bytes_loaded"
         case diskBytes = "disk_bytes"
-        case threads, queries, k, repetition
+        case threads, queries, k, repetition, machine
     }
 
     public init(dataset: String, library: String, index: String, mode: String = "single",

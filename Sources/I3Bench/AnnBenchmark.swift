@@ -74,7 +74,7 @@ struct AnnBenchmark: ParsableCommand {
         guard threads >= 1 else { throw BenchmarkError.badArgument(name: "--threads", reason: "must be at least 1") }
         guard k >= 1 else { throw BenchmarkError.badArgument(name: "--k", reason: "must be at least 1") }
         // One BLAS thread per search thread unless told otherwise: OpenBLAS would use every core.
-        openblas_set_num_threads(Int32(threads))
+        i3blas_set_num_threads(Int32(threads))
         var o = ANNOptions()
         o.k = k
         o.threads = threads
@@ -108,6 +108,8 @@ struct AnnBenchmark: ParsableCommand {
             points += try runner.run(dataset, options: o) { print($0) }
         }
         if let json {
+            let machine = MachineReport.measure().fields
+            for i in points.indices { points[i].machine = machine }
             try BenchmarkJSON.write(points, to: URL(fileURLWithPath: json))
             print("==> wrote \(points.count) points to \(json)")
         }

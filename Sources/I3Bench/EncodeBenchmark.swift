@@ -39,14 +39,38 @@ struct EncodeBenchmark: ParsableCommand {
     @Flag(help: "Skip the sentence-transformers side.")
     var noPeer = false
 
+    @Option(help: "Also write the results and the machine block (CPU, BLAS core, threads, sgemm GFLOP/s) to this JSON file.")
+    var json: String?
+
+    /// What `--json` writes.
+    struct Results: Codable {
+        var machine: MachineReport
+        var corpus: String, passages: Int, tokens: Int, threads: Int, batchSize: Int
+        var passagesPerSecond: Double
+        var gflopsPerThread: Double
+        var gflopsPerCPUSecond: Double
+        var peerPassagesPerSecond: Double?
+        var ratio: Double?
+        var ratioPerCPUSecond: Double?
+        var latencyP50Milliseconds: Double?
+        var latencyP99Milliseconds: Double?
+        var latencyCPUP50Milliseconds: Double?
+        var peerLatencyP50Milliseconds: Double?
+        var peerLatencyP99Milliseconds: Double?
+    }
+
     func run() throws {
+        let machine = MachineReport.measure()
+        print(machine.summary)
         let passages = try BenchCorpus.load(corpus, count: count)
         MemoryStatus.resetPeak()
         let baseline = MemoryStatus.kilobytes("VmRSS")
         let modelURL = URL(fileURLWithPath: model)
         let encoder = try DualEncoder(modelDirectory: modelURL, options: .init(batchSize: batchSize, threads: threads))
         let c0 = Self.cpuSeconds()
-        let tokens = passages.reduce(0) { $0 + encoder.tokenize($1).count }
+        let tokenCounts = passages.map { encoder.tokenize($0).count }
+        let tokens = tokenCounts.reduce(0, +)
+        let flops = encoder.forwardFLOPs(tokenCounts: tokenCounts)
         let tokenizerRate = Double(passages.count) / max(1e-9, Self.cpuSeconds() - c0)
         print("corpus \(corpus): \(passages.count) passages, \(tokens) tokens (mean \(String(format: "%.1f", Double(tokens) / Double(passages.count))))")
         print(String(format: "tokenizer alone: %.0f passages per CPU-second on one thread", tokenizerRate))
@@ -86,13 +110,25 @@ struct EncodeBenchmark: ParsableCommand {
         let medianOurs = median(ours)
         print(String(format: "I3Encoder: median %.1f passages/s (%.0f tokens/s)", medianOurs,
                      medianOurs * Double(tokens) / Double(passages.count)))
+        let gflops = flops * medianOurs / Double(passages.count) / 1e9 / Double(threads)
+        print(String(format: "I3Encoder: %.1f GFLOP/s per thread in the forward pass (%.2f GFLOP per pass) = %.0f%% of one core's sgemm (%.1f GFLOP/s)",
+                     gflops, flops / 1e9, 100 * gflops / max(1e-9, machine.sgemmGFLOPS), machine.sgemmGFLOPS))
+        let cpuGFLOPS = flops * median(oursCPU) / Double(passages.count) / 1e9
+        print(String(format: "I3Encoder: %.1f GFLOP per CPU-second (all threads, tokenising included) = %.0f%% of sgemm's %.1f GFLOP per CPU-second",
+                     cpuGFLOPS, 100 * cpuGFLOPS / max(1e-9, machine.sgemmGFLOPSPerCPUSecond), machine.sgemmGFLOPSPerCPUSecond))
+        var results = Results(machine: machine, corpus: corpus, passages: passages.count, tokens: tokens, threads: threads,
+                              batchSize: batchSize, passagesPerSecond: medianOurs, gflopsPerThread: gflops,
+                              gflopsPerCPUSecond: cpuGFLOPS)
         if let peer {
             let medianTheirs = median(theirs)
             let ratios = zip(ours, theirs).map { $0 / $1 }
+            results.peerPassagesPerSecond = medianTheirs
+            results.ratio = median(ratios)
             print(String(format: "sentence-transformers: median %.1f passages/s", medianTheirs))
             print(String(format: "ratio (I3Encoder / sentence-transformers): median of per-round ratios %.2f (min %.2f, max %.2f)",
                          median(ratios), ratios.min() ?? 0, ratios.max() ?? 0))
             let cpuRatios = zip(oursCPU, theirsCPU).map { $0 / $1 }
+            results.ratioPerCPUSecond = median(cpuRatios)
             print(String(format: "per CPU-second (user+sys of all threads; robust to a busy machine): I3Encoder %.1f, sentence-transformers %.1f passages/CPU-s, ratio %.2f (min %.2f, max %.2f)",
                          median(oursCPU), median(theirsCPU), median(cpuRatios), cpuRatios.min() ?? 0, cpuRatios.max() ?? 0))
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("i3bench-\(getpid()).f32")
@@ -114,18 +150,31 @@ struct EncodeBenchmark: ParsableCommand {
         }
         if latencyQueries > 0 {
             let qs = Array(passages.prefix(latencyQueries))
-            var ms: [Double] = []
+            var ms: [Double] = [], cpuMS: [Double] = []
             for q in qs {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPUSeconds()
                 _ = try encoder.encodeQueries([q])
                 ms.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                cpuMS.append((Self.threadCPUSeconds() - c0) * 1e3)
             }
             ms.sort()
+            cpuMS.sort()
+            // A single query runs on the calling thread, so its CPU time is all the work: the latency an
+            // idle core would give, where a busy machine inflates the wall clock.
+            print(String(format: "single-query CPU time of the calling thread: p50 %.2f ms, p99 %.2f ms",
+                         cpuMS[cpuMS.count / 2], cpuMS[min(cpuMS.count - 1, cpuMS.count * 99 / 100)]))
+            results.latencyCPUP50Milliseconds = cpuMS[cpuMS.count / 2]
+            results.latencyP50Milliseconds = ms[ms.count / 2]
+            results.latencyP99Milliseconds = ms[min(ms.count - 1, ms.count * 99 / 100)]
             var line = String(format: "single-query latency (%d queries): I3Encoder p50 %.2f ms, p99 %.2f ms",
                               ms.count, ms[ms.count / 2], ms[min(ms.count - 1, ms.count * 99 / 100)])
             if let peer {
                 let a = try peer.ask("latency \(qs.count)").split(separator: " ")
-                if a.count == 3 { line += "; sentence-transformers p50 \(a[1]) ms, p99 \(a[2]) ms" }
+                if a.count == 3 {
+                    line += "; sentence-transformers p50 \(a[1]) ms, p99 \(a[2]) ms"
+                    results.peerLatencyP50Milliseconds = Double(a[1])
+                    results.peerLatencyP99Milliseconds = Double(a[2])
+                }
             }
             print(line)
         }
@@ -138,6 +187,19 @@ struct EncodeBenchmark: ParsableCommand {
         print(String(format: "memory: RSS before loading the model %.1f MB, peak after %.1f MB; encoder share %.1f MB = %.2f× the weight file (%.1f MB); largest batch activations ≈ %.1f MB",
                      baseline / 1024, peak / 1024, (peak - baseline) / 1024, (peak - baseline) * 1024 / Double(max(1, weights)),
                      Double(weights) / 1_048_576, activations / 1_048_576))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic)
+            print("wrote \(json)")
+        }
+    }
+
+    /// CPU time of the calling thread, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// User + system CPU time of this process (all threads), in seconds.

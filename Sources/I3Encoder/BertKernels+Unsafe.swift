@@ -9,8 +9,8 @@ enum BertKernels {
         guard rows > 0 else { return }
         let o = l.outFeatures
         for r in 0..<rows { (y + r * o).update(from: l.bias, count: o) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(o), Int32(l.inFeatures),
-                    1, x, Int32(l.inFeatures), l.weight, Int32(l.inFeatures), 1, y, Int32(o))
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(rows), Int32(o), Int32(l.inFeatures),
+                     1, x, Int32(l.inFeatures), l.weight, Int32(l.inFeatures), 1, y, Int32(o))
     }
 
     /// `x[r] = LayerNorm(x[r] + residual[r])` for each row (residual may be nil).
@@ -53,11 +53,11 @@ enum BertKernels {
             guard n > 0 else { continue }
             for h in 0..<heads {
                 let col = o * hidden + h * d
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
-                            scale, q + col, ld, k + col, ld, 0, scores, Int32(n))
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(n), Int32(d),
+                             scale, q + col, ld, k + col, ld, 0, scores, Int32(n))
                 softmaxRows(scores, rows: n, columns: n)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
-                            1, scores, Int32(n), v + col, ld, 0, ctx + col, ld)
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(n),
+                             1, scores, Int32(n), v + col, ld, 0, ctx + col, ld)
             }
         }
     }

@@ -145,6 +145,7 @@ public final class DualEncoder: Sendable {
     // MARK: - loading helpers
 
     private static func check(_ o: EncoderOptions) throws {
+        if let why = ComputeEnvironment.current.blasUnavailableReason { throw EncoderError.blasUnavailable(why) }
         guard o.batchSize >= 1 else { throw EncoderError.invalidOption("batchSize \(o.batchSize) must be at least 1") }
         guard o.threads >= 0 else { throw EncoderError.invalidOption("threads \(o.threads) must be 0 (all cores) or more") }
     }

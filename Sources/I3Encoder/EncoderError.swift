@@ -20,6 +20,8 @@ public enum EncoderError: Error, CustomStringConvertible, Sendable, Equatable {
     case tokenizer(path: String, reason: String)
     /// An option is out of range.
     case invalidOption(String)
+    /// OpenBLAS, which runs the forward pass, could not be opened: why.
+    case blasUnavailable(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum EncoderError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .invalidConfiguration(path, reason): "invalid configuration \(path): \(reason)"
         case let .tokenizer(path, reason): "cannot load the vocabulary \(path): \(reason)"
         case let .invalidOption(reason): "invalid encoder option: \(reason)"
+        case let .blasUnavailable(reason): "the encoder needs BLAS: \(reason)"
         }
     }
 }

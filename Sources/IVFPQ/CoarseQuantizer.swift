@@ -40,8 +40,8 @@ struct CoarseQuantizer: Sendable {
         var dots = [Float](repeating: 0, count: nlist)
         centroids.withUnsafeBufferPointer { cp in
             guard let c = cp.baseAddress else { return }
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(nlist), Int32(dimension), 1, c, Int32(dimension),
-                        q, 1, 0, &dots, 1)
+            i3blas_sgemv(I3BlasRowMajor, I3BlasNoTrans, Int32(nlist), Int32(dimension), 1, c, Int32(dimension),
+                         q, 1, 0, &dots, 1)
         }
         var top = TopK(k: nprobe)
         if metric == .l2 {

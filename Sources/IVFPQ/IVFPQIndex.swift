@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import IndexCore
 import KMeans
@@ -88,6 +89,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         if let bad = Normalization.firstNonFinite(sample) {
             throw IndexError.nonFiniteComponent(component: bad % dimension)
         }
+        let blas = i3blas_status().pointee
+        guard blas.loaded != 0 else { throw IndexError.trainingFailed("BLAS unavailable: \(String(cString: blas.error))") }
         let cfg = configuration
         var n = sample.count / dimension
         guard n >= cfg.nlist else {

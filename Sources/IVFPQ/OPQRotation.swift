@@ -26,8 +26,8 @@ struct OPQRotation: Sendable {
         let n = x.count / dimension
         var out = [Float](repeating: 0, count: x.count)
         guard n > 0 else { return out }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dimension), Int32(dimension),
-                    1, x, Int32(dimension), matrix, Int32(dimension), 0, &out, Int32(dimension))
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(dimension), Int32(dimension),
+                     1, x, Int32(dimension), matrix, Int32(dimension), 0, &out, Int32(dimension))
         return out
     }
 
@@ -50,8 +50,8 @@ struct OPQRotation: Sendable {
             pq = trained
             let y = trained.decode(trained.encode(xr, count: n, threads: threads), count: n)
             var xty = [Float](repeating: 0, count: d * d)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n),
-                        1, centred, Int32(d), y, Int32(d), 0, &xty, Int32(d))
+            i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, Int32(d), Int32(d), Int32(n),
+                         1, centred, Int32(d), y, Int32(d), 0, &xty, Int32(d))
             r = try polarFactor(xty, dimension: d)
         }
         return OPQRotation(dimension: d, matrix: r)
@@ -86,22 +86,22 @@ struct OPQRotation: Sendable {
         var s = [Float](repeating: 0, count: d)
         var u = [Float](repeating: 0, count: d * d)
         var vt = [Float](repeating: 0, count: d * d)
-        var n = blasint(d), info = blasint(0)
-        var query: Float = 0, lwork = blasint(-1)
+        var n = Int32(d), info = Int32(0)
+        var query: Float = 0, lwork = Int32(-1)
         var job = CChar(UInt8(ascii: "A")) // all singular vectors
-        sgesvd_(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &query, &lwork, &info, 1, 1)
+        i3blas_sgesvd(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &query, &lwork, &info)
         guard info == 0 else {
             throw IndexError.trainingFailed("OPQ: LAPACK sgesvd workspace query failed for a \(d) × \(d) matrix (info \(info))")
         }
-        lwork = blasint(max(Float(5 * d), query.rounded(.up)))
+        lwork = Int32(max(Float(5 * d), query.rounded(.up)))
         var scratch = [Float](repeating: 0, count: Int(lwork))
-        sgesvd_(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &scratch, &lwork, &info, 1, 1)
+        i3blas_sgesvd(&job, &job, &n, &n, &work, &n, &s, &u, &n, &vt, &n, &scratch, &lwork, &info)
         guard info == 0 else {
             let why = info < 0 ? "argument \(-info) was illegal" : "\(info) superdiagonals did not converge"
             throw IndexError.trainingFailed("OPQ: LAPACK sgesvd of the \(d) × \(d) rotation-update matrix failed: \(why)")
         }
         var r = [Float](repeating: 0, count: d * d)
-        cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, u, n, vt, n, 0, &r, n)
+        i3blas_sgemm(I3BlasColMajor, I3BlasNoTrans, I3BlasNoTrans, n, n, n, 1, u, n, vt, n, 0, &r, n)
         return r
     }
 }

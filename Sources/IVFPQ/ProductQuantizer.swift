@@ -119,8 +119,8 @@ struct ProductQuantizer: Sendable {
             let cent = Self.subvectors(centroids, count: nlist, dimension: dimension, from: j * dsub, length: dsub)
             var prod = [Float](repeating: 0, count: nlist * ksub)
             let cb = codebook(j)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nlist), Int32(ksub), Int32(dsub),
-                        2, cent, Int32(dsub), cb, Int32(dsub), 0, &prod, Int32(ksub))
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(nlist), Int32(ksub), Int32(dsub),
+                         2, cent, Int32(dsub), cb, Int32(dsub), 0, &prod, Int32(ksub))
             for l in 0..<nlist {
                 for c in 0..<ksub { out[(l * m + j) * ksub + c] = -(norms[j * ksub + c] + prod[l * ksub + c]) }
             }

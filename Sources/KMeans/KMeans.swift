@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import VectorKernels
 
@@ -15,6 +16,8 @@ public enum KMeans {
     ///   points than clusters, or settings out of range.
     public static func train(_ vectors: [Float], dimension: Int, configuration: KMeansConfiguration) throws -> KMeansResult {
         let cfg = configuration
+        let blas = i3blas_status().pointee
+        guard blas.loaded != 0 else { throw KMeansError.blasUnavailable(String(cString: blas.error)) }
         guard dimension > 0, vectors.count % dimension == 0 else {
             throw KMeansError.badShape(count: vectors.count, dimension: dimension)
         }

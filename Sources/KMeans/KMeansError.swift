@@ -8,6 +8,8 @@ public enum KMeansError: Error, Sendable, Equatable, CustomStringConvertible {
     case nonFinite(point: Int, component: Int)
     /// A setting is out of range.
     case invalidConfiguration(String)
+    /// OpenBLAS could not be opened: why.
+    case blasUnavailable(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum KMeansError: Error, Sendable, Equatable, CustomStringConvertible {
             return "k-means input point \(p) has a NaN or infinite value at component \(c)"
         case let .invalidConfiguration(r):
             return "invalid k-means configuration: \(r)"
+        case let .blasUnavailable(r):
+            return "k-means needs BLAS: \(r)"
         }
     }
 }

@@ -111,8 +111,8 @@ public struct NearestCentroids: Sendable {
             }
             centroids.withUnsafeBufferPointer { cp in
                 guard let c = cp.baseAddress, let dots else { return }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(d),
-                            1, x, Int32(d), c, Int32(d), 0, dots, Int32(k))
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(rows), Int32(k), Int32(d),
+                             1, x, Int32(d), c, Int32(d), 0, dots, Int32(k))
                 for i in 0..<rows {
                     var best: Float = 0
                     let arg = ivk_argmin_l2_from_dots(norms, dots + i * k, k, &best)

@@ -1,17 +1,18 @@
 import CBLAS
 import Testing
 
-/// Proves OpenBLAS is linked and used: cblas_sgemm against a naive triple loop.
+/// Proves OpenBLAS is opened and used: its sgemm (through the CBLAS loader) against a naive triple loop.
 @Suite struct BLASLinkTests {
     @Test func sgemmMatchesNaiveProduct() {
+        #expect(i3blas_available() == 1)
         let m = 37, n = 29, k = 53
         var seed: UInt32 = 12345
         func next() -> Float { seed = seed &* 1_664_525 &+ 1_013_904_223; return Float(seed >> 8) / Float(1 << 24) - 0.5 }
         let a = (0..<(m * k)).map { _ in next() }
         let b = (0..<(k * n)).map { _ in next() }
         var c = [Float](repeating: 0, count: m * n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(m), Int32(n), Int32(k),
+                     1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
         var maxDiff: Float = 0
         for i in 0..<m {
             for j in 0..<n {
@@ -30,8 +31,8 @@ import Testing
         let x: [Float] = (0..<(batch * inDim)).map { Float($0 % 7) - 3 }
         let w: [Float] = (0..<(outDim * inDim)).map { Float($0 % 5) * 0.5 - 1 }
         var y = [Float](repeating: 0, count: batch * outDim)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outDim), Int32(inDim),
-                    1, x, Int32(inDim), w, Int32(inDim), 0, &y, Int32(outDim))
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(batch), Int32(outDim), Int32(inDim),
+                     1, x, Int32(inDim), w, Int32(inDim), 0, &y, Int32(outDim))
         for r in 0..<batch {
             for o in 0..<outDim {
                 var s: Float = 0

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import I3Encoder
 
@@ -40,6 +41,10 @@ public final class TrainableDualEncoder {
     public var sharedTowers: Bool { queryTower === passageTower }
 
     public init(queryTower: BertTower, passageTower: BertTower, head: I3HeadModel?, scale: Float) throws {
+        let blas = i3blas_status().pointee
+        guard blas.loaded != 0 else {
+            throw TrainingError.blasUnavailable(blas.error.map { String(cString: $0) } ?? "OpenBLAS could not be loaded")
+        }
         guard queryTower.config.hiddenSize == passageTower.config.hiddenSize else {
             throw TrainingError.invalidOption("query and passage towers have different hidden sizes")
         }

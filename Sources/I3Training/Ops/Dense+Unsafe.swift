@@ -13,7 +13,7 @@ enum DenseOp {
         guard rows > 0 else { return }
         let o = outFeatures
         for r in 0..<rows { (y + r * o).update(from: bias, count: o) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(o), Int32(inFeatures),
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(rows), Int32(o), Int32(inFeatures),
                     1, x, Int32(inFeatures), weight, Int32(inFeatures), 1, y, Int32(o))
     }
 
@@ -24,7 +24,7 @@ enum DenseOp {
         guard rows > 0 else { return }
         let i = Int32(inFeatures), o = Int32(outFeatures)
         if let dW = weightGradient {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, o, i, Int32(rows), 1, dy, o, x, i, 1, dW, i)
+            i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, o, i, Int32(rows), 1, dy, o, x, i, 1, dW, i)
         }
         if let db = biasGradient {
             for r in 0..<rows {
@@ -33,7 +33,7 @@ enum DenseOp {
             }
         }
         if let dx = inputGradient {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), i, o, 1, dy, o, weight, i,
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(rows), i, o, 1, dy, o, weight, i,
                         accumulateInput ? 1 : 0, dx, i)
         }
     }

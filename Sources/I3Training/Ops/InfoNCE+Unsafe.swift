@@ -13,13 +13,13 @@ enum InfoNCEOp {
                                  dq: UnsafeMutablePointer<Float>, dp: UnsafeMutablePointer<Float>) -> Double {
         let s = UnsafeMutablePointer<Float>.allocate(capacity: max(1, b * m))
         defer { s.deallocate() }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(m), Int32(d), scale, q, Int32(d),
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(b), Int32(m), Int32(d), scale, q, Int32(d),
                     p, Int32(d), 0, s, Int32(m))
         let loss = SoftmaxCrossEntropyOp.lossAndGradient(s, rows: b, columns: m, targets: (0..<b).map { $0 * group },
                                                          gradientScale: lossWeight)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(b), Int32(d), Int32(m), scale, s, Int32(m),
+        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(b), Int32(d), Int32(m), scale, s, Int32(m),
                     p, Int32(d), 0, dq, Int32(d))
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(b), scale, s, Int32(m),
+        i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, Int32(m), Int32(d), Int32(b), scale, s, Int32(m),
                     q, Int32(d), 0, dp, Int32(d))
         return loss
     }

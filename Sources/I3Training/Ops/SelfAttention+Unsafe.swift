@@ -32,10 +32,10 @@ enum SelfAttentionOp {
             guard n > 0 else { continue }
             for h in 0..<heads {
                 let col = o * hidden + h * d
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(n), Int32(d),
                             scale, q + col, ld, k + col, ld, 0, p, Int32(n))
                 ivk_softmax_rows_f32(p, n, n)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(n),
                             1, p, Int32(n), v + col, ld, 0, ctx + col, ld)
                 p += n * n
             }
@@ -61,10 +61,10 @@ enum SelfAttentionOp {
             for h in 0..<heads {
                 let col = o * hidden + h * d
                 // dV = Pᵀ·dC
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ni, Int32(d), ni, 1, p, ni,
+                i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, 1, p, ni,
                             dctx + col, ld, 0, dv + col, ld)
                 // dP = dC·Vᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ni, ni, Int32(d), 1, dctx + col, ld,
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, ni, ni, Int32(d), 1, dctx + col, ld,
                             v + col, ld, 0, dp, ni)
                 // dS = P ⊙ (dP − rowsum(dP ⊙ P))
                 for r in 0..<n {
@@ -74,9 +74,9 @@ enum SelfAttentionOp {
                     for c in 0..<n { gr[c] = pr[c] * (gr[c] - dot) }
                 }
                 // dQ = scale·dS·K,  dK = scale·dSᵀ·Q
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, Int32(d), ni, scale, dp, ni,
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
                             k + col, ld, 0, dq + col, ld)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ni, Int32(d), ni, scale, dp, ni,
+                i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
                             q + col, ld, 0, dk + col, ld)
                 p += n * n
             }

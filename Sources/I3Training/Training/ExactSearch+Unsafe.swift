@@ -22,7 +22,7 @@ public enum ExactSearch {
             q.withUnsafeBufferPointer { qb in
                 p.withUnsafeBufferPointer { pb in
                     scores.withUnsafeMutableBufferPointer { sb in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), 1,
+                        i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(m), Int32(n), Int32(d), 1,
                                     qb.baseAddress, Int32(d), pb.baseAddress, Int32(d), 0, sb.baseAddress, Int32(n))
                     }
                 }

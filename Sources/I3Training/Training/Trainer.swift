@@ -208,7 +208,7 @@ public final class Trainer {
                 }
                 let b = state.batch
                 let batch = self.batch(b, epoch: epoch, order: order, set: set)
-                openblas_set_num_threads(Int32(threads))
+                i3blas_set_num_threads(Int32(threads))
                 model.zeroGradients()
                 let loss = try model.accumulateGradients(batch, beta: beta)
                 let norm = clipGradients(params, maxNorm: options.maxGradientNorm)

@@ -12,6 +12,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
     case divergence(step: Int, epoch: Int, batch: Int, loss: Double, checkpoint: String?)
     /// Writing a checkpoint or model failed; the previous checkpoint at `path` is intact.
     case checkpointWrite(path: String, reason: String)
+    /// OpenBLAS could not be loaded (every matrix product of training needs it).
+    case blasUnavailable(String)
     /// A checkpoint does not belong to this model or run, or is damaged.
     case badCheckpoint(path: String, reason: String)
 
@@ -28,6 +30,7 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
                 + (checkpoint.map { "last good checkpoint kept at \($0)" } ?? "no checkpoint was written yet")
         case let .checkpointWrite(path, reason): "cannot write \(path): \(reason) (the previous file is intact)"
         case let .badCheckpoint(path, reason): "bad checkpoint \(path): \(reason)"
+        case let .blasUnavailable(why): "BLAS is unavailable: \(why)"
         }
     }
 }
