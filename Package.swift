@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "TerminalProgress", targets: ["TerminalProgress"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
+        .library(name: "I3Training", targets: ["I3Training"]),
         .executable(name: "i3", targets: ["i3"]),
         .executable(name: "I3Bench", targets: ["I3Bench"]),
     ],
@@ -58,18 +59,21 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["DataSets"]),
         // A progress bar for long jobs on standard error.
         .target(name: "TerminalProgress"),
+        // Training: owned parameters with gradients, forward-with-cache and backward of every BERT/I^3 op,
+        // InfoNCE + reconstruction losses, AdamW, checkpoints; writes sentence-transformers directories.
+        .target(name: "I3Training", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer"]),
         .target(name: "I3Retriever", dependencies: [
             "DataSets", "TerminalProgress", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
         .executableTarget(name: "i3", dependencies: [
-            "I3Retriever", "I3Encoder", "IndexCore", "DataSets", "Evaluation", "TerminalProgress",
+            "I3Retriever", "I3Encoder", "I3Training", "IndexCore", "DataSets", "Evaluation", "TerminalProgress",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
         .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport",
-            "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
+            "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
             "DataSets", "Evaluation", "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -99,6 +103,7 @@ let package = Package(
         ]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),

@@ -33,7 +33,10 @@ struct IndexSnapshot {
             do {
                 tried = try (attempt == 0 ? given : nil) ?? IndexManifest.read(from: directory)
             } catch {
-                // Between the two renames of a publish `retriever.json` may be missing for a moment.
+                // Between the two renames of a publish `retriever.json` may be missing for a moment; a file
+                // that is there but unreadable is an error now (found by fuzzing: it was retried 200 times).
+                let file = directory.appendingPathComponent(IndexManifest.fileName)
+                if FileManager.default.fileExists(atPath: file.path) { throw error }
                 lastError = error
                 continue
             }

@@ -7,5 +7,5 @@ struct I3: ParsableCommand {
         commandName: "i3",
         abstract: "I3Retriever: dense passage retrieval with an I^3 dual encoder.",
         subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, DataCommand.self, Embed.self, VerifyCommand.self,
-                      Doctor.self])
+                      Doctor.self, TrainCommand.self])
 }
