@@ -2,7 +2,7 @@
 // I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
 // Dependencies point one way, down (see docs/architecture.md):
 //   CLZ4, CBLAS, CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
-//   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
+//   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  I3Server  ->  i3, I3Bench
 import PackageDescription
 
 let package = Package(
@@ -18,11 +18,17 @@ let package = Package(
         .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
         .library(name: "I3Encoder", targets: ["I3Encoder"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
+        .library(name: "I3Server", targets: ["I3Server"]),
         .executable(name: "i3", targets: ["i3"]),
         .executable(name: "I3Bench", targets: ["I3Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, liblz4-dev.
@@ -46,7 +52,18 @@ let package = Package(
         .target(name: "I3Retriever", dependencies: [
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
+        // The retriever as an HTTP service (Hummingbird): routes, JSON types, errors, metrics, hot reload, search page.
+        .target(name: "I3Server", dependencies: [
+            "I3Retriever", "IndexCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/search.html")]),
         .executableTarget(name: "i3", dependencies: [
+            "I3Server",
             "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -74,6 +91,7 @@ let package = Package(
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
+        .testTarget(name: "I3ServerTests", dependencies: ["I3Server", "I3Retriever", "IndexCore", "TestSupport"]),
         .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "VectorKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
