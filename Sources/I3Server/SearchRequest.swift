@@ -105,11 +105,23 @@ private struct RawBody: Decodable {
         }
         query = try c.decodeIfPresent(String.self, forKey: Key(stringValue: "query"))
         queries = try c.decodeIfPresent([String].self, forKey: Key(stringValue: "queries"))
-        vector = try c.decodeIfPresent([Float].self, forKey: Key(stringValue: "vector"))
-        k = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "k"))
-        ef = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "ef"))
-        nprobe = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "nprobe"))
-        refine = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "refine"))
+        // Numbers are read as Double and checked here: Foundation reports a number that does not fit the
+        // asked type (2.5 for an Int, 1e39 for a Float) as invalid JSON without naming the field.
+        if let v = try c.decodeIfPresent([Double].self, forKey: Key(stringValue: "vector")) {
+            if let i = v.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+                throw APIError.invalid("vector[\(i)]", "\(v[i]) is not a finite 32-bit float")
+            }
+            vector = v.map { Float($0) }
+        }
+        func integer(_ name: String) throws -> Int? {
+            guard let d = try c.decodeIfPresent(Double.self, forKey: Key(stringValue: name)) else { return nil }
+            guard d.rounded() == d, abs(d) < 1e15 else { throw APIError.invalid(name, "\(d) is not an integer") }
+            return Int(d)
+        }
+        k = try integer("k")
+        ef = try integer("ef")
+        nprobe = try integer("nprobe")
+        refine = try integer("refine")
         ids = try c.decodeIfPresent([String].self, forKey: Key(stringValue: "ids"))
     }
 
