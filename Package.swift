@@ -7,7 +7,7 @@ import PackageDescription
 
 let package = Package(
     name: "I3Retriever",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "ShardStore", targets: ["ShardStore"]),
         .library(name: "VectorKernels", targets: ["VectorKernels"]),
@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "IVFPQ", targets: ["IVFPQ"]),
         .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
         .library(name: "I3Encoder", targets: ["I3Encoder"]),
+        .library(name: "DataSets", targets: ["DataSets"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "TerminalProgress", targets: ["TerminalProgress"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
         .library(name: "I3Server", targets: ["I3Server"]),
         .executable(name: "i3", targets: ["i3"]),
@@ -45,12 +48,18 @@ let package = Package(
         .target(name: "IndexCore", dependencies: ["VectorKernels", "ShardStore"]),
         // k-means (BLAS assignment), reused by IVF-PQ and the late-interaction bench.
         .target(name: "KMeans", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels"]),
-        .target(name: "HNSW", dependencies: ["IndexCore", "VectorKernels", "ShardStore"]),
+        .target(name: "HNSW", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore"]),
         .target(name: "IVFPQ", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
-        .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "ShardStore"]),
+        .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer"]),
+        // Retrieval data: passage TSV, TREC queries/qrels/runs, the Debian dictionary task (GCIDE + WordNet).
+        .target(name: "DataSets"),
+        // Retrieval metrics (trec_eval definitions) and latency statistics.
+        .target(name: "Evaluation", dependencies: ["DataSets"]),
+        // A progress bar for long jobs on standard error.
+        .target(name: "TerminalProgress"),
         .target(name: "I3Retriever", dependencies: [
-            "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
+            "DataSets", "TerminalProgress", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
         // The retriever as an HTTP service (Hummingbird): routes, JSON types, errors, metrics, hot reload, search page.
         .target(name: "I3Server", dependencies: [
@@ -64,14 +73,14 @@ let package = Package(
         ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/search.html")]),
         .executableTarget(name: "i3", dependencies: [
             "I3Server",
-            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore",
+            "I3Retriever", "I3Encoder", "IndexCore", "DataSets", "Evaluation", "TerminalProgress",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
-        .target(name: "BenchSupport", dependencies: ["IndexCore"]),
+        .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport",
-            "I3Retriever", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "KMeans", "ShardStore", "VectorKernels", "CBLAS",
+            "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -82,17 +91,20 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["IndexCore", "VectorKernels"], path: "Sources/TestSupport"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "CLZ4"]),
-        .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "TestSupport"]),
+        .testTarget(name: "VectorKernelsTests", dependencies: ["VectorKernels", "CVectorKernels"]),
         .testTarget(name: "ShardStoreTests", dependencies: ["ShardStore", "VectorKernels", "TestSupport"]),
-        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "TestSupport"]),
-        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "IndexCoreTests", dependencies: ["IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
-        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
-        .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "TestSupport"]),
+        .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
-        .testTarget(name: "I3ServerTests", dependencies: ["I3Server", "I3Retriever", "IndexCore", "TestSupport"]),
-        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "I3Encoder", "HNSW", "IVFPQ", "IndexCore", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "I3ServerTests", dependencies: ["I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),
+        .testTarget(name: "TerminalProgressTests", dependencies: ["TerminalProgress"]),
+        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "DataSets", "Evaluation", "TerminalProgress", "I3Encoder", "IndexCore", "VectorKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

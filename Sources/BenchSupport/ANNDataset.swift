@@ -1,5 +1,6 @@
 import Foundation
 import IndexCore
+import VectorKernels
 
 /// An ANN benchmark data set directory in the ann-benchmarks / TEXMEX layout:
 ///

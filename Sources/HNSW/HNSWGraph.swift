@@ -1,6 +1,6 @@
-import CVectorKernels
 import Foundation
 import IndexCore
+import Synchronization
 import VectorKernels
 
 /// The HNSW graph (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
@@ -24,10 +24,10 @@ final class HNSWGraph: @unchecked Sendable {
     private(set) var store: NodeStore
     let contexts: SearchContextPool
     private let stripes = LockStripes()
-    private let idLock = Mutex()
-    private let entryLock = Mutex()
-    /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`; atomic.
-    private let entry: UnsafeMutablePointer<UInt64>
+    private let idLock = Mutex(())
+    private let entryLock = Mutex(())
+    /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`.
+    private let entry = Atomic<UInt64>(0)
 
     // Guarded by idLock.
     private(set) var slotCount = 0
@@ -43,22 +43,19 @@ final class HNSWGraph: @unchecked Sendable {
         levelMultiplier = 1 / log(Double(parameters.m))
         store = NodeStore(maxM: parameters.m, vectorBytes: codec.vectorBytes, capacity: capacity)
         contexts = SearchContextPool(dimension: dimension)
-        entry = .allocate(capacity: 1)
-        entry.initialize(to: 0)
         levelRandom = SeededRandom(seed: parameters.seed)
     }
 
     deinit {
         slotMap.deallocate()
         store.deallocate(slotCount: slotCount)
-        entry.deallocate()
     }
 
     /// Installs the id map and counters of a graph whose slots were filled directly (loading).
     /// Before the graph is shared with any other thread.
     /// Maps every live slot's id; returns an id found on two live slots (a corrupt file), else nil.
     func restoreBookkeeping(slotCount: Int) -> UInt64? {
-        idLock.withLock {
+        idLock.withLock { _ in
             self.slotCount = slotCount
             slotMap.deallocate()
             slotMap = SlotMap(minimumCapacity: slotCount)
@@ -78,19 +75,22 @@ final class HNSWGraph: @unchecked Sendable {
 
     // MARK: - Entry point, capacity, ids
 
+    /// A node and its top level: where searches start.
+    typealias EntryPoint = (slot: UInt32, level: Int)
+
     /// The entry slot and the top level, or nil for an empty graph.
-    @inline(__always) var entryPoint: (slot: UInt32, level: Int)? {
-        let e = ivk_load_acquire_u64(entry)
+    @inline(__always) var entryPoint: EntryPoint? {
+        let e = entry.load(ordering: .acquiring)
         return e == 0 ? nil : (UInt32(truncatingIfNeeded: e), Int(e >> 32) - 1)
     }
 
     func setEntryPoint(slot: UInt32, level: Int) {
-        ivk_store_release_u64(entry, UInt64(level + 1) << 32 | UInt64(slot))
+        entry.store(UInt64(level + 1) << 32 | UInt64(slot), ordering: .releasing)
     }
 
-    var liveCount: Int { idLock.withLock { slotMap.count } }
-    var tombstones: Int { idLock.withLock { tombstoneCount } }
-    func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
+    var liveCount: Int { idLock.withLock { _ in slotMap.count } }
+    var tombstones: Int { idLock.withLock { _ in tombstoneCount } }
+    func slot(of id: UInt64) -> UInt32? { idLock.withLock { _ in slotMap.slot(of: id, labels: store.labels) } }
 
     /// Makes room for `needed` slots in all (node buffers, upper-link arena, id map). Only under the
     /// index's write lock.
@@ -98,7 +98,7 @@ final class HNSWGraph: @unchecked Sendable {
         guard needed > store.capacity else { return }
         let capacity = max(needed, store.capacity + store.capacity / 2)
         store.grow(to: capacity, slotCount: slotCount)
-        idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+        idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
     }
 
     /// Room for exactly `count` slots in all (never fewer than those in use): node buffers and id map;
@@ -110,15 +110,15 @@ final class HNSWGraph: @unchecked Sendable {
         store.resize(to: capacity, slotCount: used)
         if capacity == max(used, 1) {
             store.compactUpperLinks(slotCount: used)
-            idLock.withLock { slotMap.shrinkToFit(labels: store.labels) }
+            idLock.withLock { _ in slotMap.shrinkToFit(labels: store.labels) }
         } else {
             store.upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: capacity - used, maxM: parameters.m))
-            idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
+            idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
         }
     }
 
     /// Free slots left.
-    var freeSlots: Int { idLock.withLock { store.capacity - slotCount } }
+    var freeSlots: Int { idLock.withLock { _ in store.capacity - slotCount } }
 
     /// A level drawn from the exponential distribution floor(−ln(U) · 1/ln(M)).
     private func drawLevel() -> Int {
@@ -129,7 +129,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Takes fresh slots for `ids` in order (levels drawn in the same order, so they depend only on the
     /// seed and the order); an id already present has its old slot tombstoned. Nil when they do not fit.
     func allocateSlots(for ids: UnsafeBufferPointer<UInt64>) -> [(slot: UInt32, level: Int)]? {
-        idLock.withLock {
+        idLock.withLock { _ in
             guard slotCount + ids.count <= store.capacity else { return nil }
             return ids.map { id in
                 let s = UInt32(slotCount)
@@ -143,7 +143,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Tombstones `id`'s slot; false when the id is unknown.
     func remove(id: UInt64) -> Bool {
-        idLock.withLock {
+        idLock.withLock { _ in
             guard let s = slotMap.remove(id, labels: store.labels) else { return false }
             if store.markDeleted(s) { tombstoneCount += 1 }
             return true
@@ -185,7 +185,6 @@ final class HNSWGraph: @unchecked Sendable {
         candidates.push(d0, entry)
         if admits(entry, admission, store) { results.push(-d0, entry) }
         var bound: Float = results.isEmpty ? .infinity : -results.topKey
-        let maxLinks = store.maxLinks(level)
         // Prefetch up to 4 cache lines of each next vector: a short vector (GloVe-50: 200 B over up to
         // 4 lines) is then fully in flight; longer ones stream on from the hardware prefetcher.
         let prefetchBytes = min(store.vectorBytes, 256)
@@ -195,19 +194,18 @@ final class HNSWGraph: @unchecked Sendable {
             if candidates.topKey > bound && results.count >= ef { break }
             let current = candidates.topSlot
             candidates.pop()
-            let list = store.linkList(current, level: level)
-            let n = min(Int(ivk_load_acquire_u32(list)), maxLinks)
+            let links = store.links(current, level: level)
+            let n = links.count
             guard n > 0 else { continue }
-            let links = list + 1
-            let first = ivk_load_acquire_u32(links)
-            ivk_prefetch(visited.address(first))
-            ivk_prefetch_range(store.vector(first), prefetchBytes)
+            let first = links[0]
+            visited.prefetch(first)
+            store.prefetchVector(first, bytes: prefetchBytes)
             for i in 0..<n {
-                let neighbor = ivk_load_acquire_u32(links + i)
+                let neighbor = links[i]
                 if i + 1 < n {
-                    let next = ivk_load_acquire_u32(links + i + 1)
-                    ivk_prefetch(visited.address(next))
-                    ivk_prefetch_range(store.vector(next), prefetchBytes)
+                    let next = links[i + 1]
+                    visited.prefetch(next)
+                    store.prefetchVector(next, bytes: prefetchBytes)
                 }
                 if visited.testAndSet(neighbor) { continue }
                 let d = codec.distance(q, bias: bias, store.vector(neighbor))
@@ -269,7 +267,7 @@ final class HNSWGraph: @unchecked Sendable {
     private func prepared(_ s: UInt32, into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                           store: NodeStore) -> (UnsafePointer<Float>, Float) {
         if codec.storage == .float32 {
-            return (UnsafePointer(store.vector(s).assumingMemoryBound(to: Float.self)), 0)
+            return (store.floatVector(s), 0)
         }
         codec.decode(store.vector(s), into: scratch)
         return (UnsafePointer(out), codec.prepare(scratch, into: out))
@@ -280,22 +278,23 @@ final class HNSWGraph: @unchecked Sendable {
         let store = self.store
         let (q, bias) = prepared(s, into: ctx.query, scratch: ctx.decoded, store: store)
 
-        entryLock.lock()
-        guard let top = entryPoint else {
-            setEntryPoint(slot: s, level: level)
-            entryLock.unlock()
-            return
-        }
-        // Only one insertion at a time may raise the top level: it keeps the lock until it is linked.
-        let raisesTop = level > top.level
-        if !raisesTop { entryLock.unlock() }
-        defer {
-            if raisesTop {
+        // Only one insertion at a time may raise the top level: it keeps the entry lock until it is linked.
+        let below: EntryPoint? = entryLock.withLock { _ in
+            guard let top = entryPoint else {
                 setEntryPoint(slot: s, level: level)
-                entryLock.unlock()
+                return nil
             }
+            guard level > top.level else { return top }
+            insertLinks(s, level: level, query: q, bias: bias, top: top, ctx: ctx, store: store)
+            setEntryPoint(slot: s, level: level)
+            return nil
         }
+        if let top = below { insertLinks(s, level: level, query: q, bias: bias, top: top, ctx: ctx, store: store) }
+    }
 
+    /// Chooses `s`'s neighbours below `top` and publishes the links (the body of `link`).
+    private func insertLinks(_ s: UInt32, level: Int, query q: UnsafePointer<Float>, bias: Float, top: EntryPoint,
+                             ctx: SearchContext, store: NodeStore) {
         var start = descend(q, bias: bias, from: top, to: level, ctx: ctx, store: store)
         let highest = min(level, top.level)
         let m = parameters.m
@@ -382,22 +381,16 @@ final class HNSWGraph: @unchecked Sendable {
     private func addLinks(from node: UInt32, to targets: UnsafeBufferPointer<UInt32>, level: Int,
                           ctx: SearchContext, store: NodeStore) {
         stripes.withLock(node) {
-            let list = store.linkList(node, level: level)
-            let links = list + 1
-            let limit = store.maxLinks(level)
-            var count = min(Int(ivk_load_acquire_u32(list)), limit)
+            let links = store.links(node, level: level)
+            let limit = links.capacity
+            var count = links.count
             var overflow = false
             for t in targets where t != node {
-                var present = false
-                for i in 0..<count where ivk_load_acquire_u32(links + i) == t {
-                    present = true
-                    break
-                }
-                if present { continue }
+                if links.contains(t, among: count) { continue }
                 if count < limit {
-                    ivk_store_release_u32(links + count, t)
+                    links.set(count, t)
                     count += 1
-                    ivk_store_release_u32(list, UInt32(count))
+                    links.publish(count: count)
                 } else {
                     overflow = true
                 }
@@ -408,7 +401,7 @@ final class HNSWGraph: @unchecked Sendable {
                 let (pn, bn) = prepared(node, into: ctx.other, scratch: ctx.decoded, store: store)
                 var n = 0
                 for i in 0..<count {
-                    let t = ivk_load_acquire_u32(links + i)
+                    let t = links[i]
                     pairs[n] = (codec.distance(pn, bias: bn, store.vector(t)), t)
                     n += 1
                 }
@@ -426,8 +419,8 @@ final class HNSWGraph: @unchecked Sendable {
                 used.sort(by: HNSWGraph.nearerFirst)
                 withUnsafeTemporaryAllocation(of: UInt32.self, capacity: limit) { chosen in
                     let c = selectNeighbors(used, limit: limit, into: chosen, ctx: ctx, store: store)
-                    for i in 0..<c { ivk_store_release_u32(links + i, chosen[i]) }
-                    ivk_store_release_u32(list, UInt32(c))
+                    for i in 0..<c { links.set(i, chosen[i]) }
+                    links.publish(count: c)
                 }
             }
         }
@@ -456,14 +449,11 @@ final class HNSWGraph: @unchecked Sendable {
             }
             return true
         }
-        let next = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
-        next.initialize(to: 0)
-        defer { next.deallocate() }
-        let counter = UnsafeSendablePointer(next)
+        let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             self.contexts.withContext(capacity: store.capacity) { ctx in
                 while true {
-                    let r = Int(ivk_fetch_add_u64(counter.pointer, 1))
+                    let r = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if r >= nodes.count { break }
                     self.link(nodes[r].slot, level: nodes[r].level, ctx: ctx)
                 }
@@ -474,15 +464,9 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
-        let idMap = idLock.withLock { slotMap.memoryBytes }
+        let idMap = idLock.withLock { _ in slotMap.memoryBytes }
         return store.memoryBytes + idMap + stripes.memoryBytes + contexts.memoryBytes + codec.mins.count * 8
     }
-}
-
-/// A pointer handed to worker threads that synchronise on it themselves (atomics).
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
 }
 
 extension HNSWGraph {
@@ -494,11 +478,12 @@ extension HNSWGraph {
         let n = slotCount
         rows.reserveCapacity(n * dimension)
         ids.reserveCapacity(n)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: dimension)
-        defer { scratch.deallocate() }
+        var scratch = [Float](repeating: 0, count: dimension)
         for s in 0..<n where !store.isDeleted(UInt32(s)) {
-            codec.decode(store.vector(UInt32(s)), into: scratch)
-            rows.append(contentsOf: UnsafeBufferPointer(start: scratch, count: dimension))
+            scratch.withUnsafeMutableBufferPointer { b in
+                if let out = b.baseAddress { codec.decode(store.vector(UInt32(s)), into: out) }
+            }
+            rows.append(contentsOf: scratch)
             ids.append(store.labels[s])
         }
         return (rows, ids)
@@ -510,8 +495,6 @@ extension HNSWGraph {
     func links(of slot: UInt32, level: Int) -> [UInt32] {
         let store = self.store
         guard Int(slot) < slotCount, level <= Int(store.levels[Int(slot)]) else { return [] }
-        let list = store.linkList(slot, level: level)
-        let n = min(Int(ivk_load_acquire_u32(list)), store.maxLinks(level))
-        return (0..<n).map { ivk_load_acquire_u32(list + 1 + $0) }
+        return store.links(slot, level: level).array
     }
 }

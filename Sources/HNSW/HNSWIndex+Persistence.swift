@@ -1,8 +1,10 @@
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
-/// Saving and opening an HNSW index as a shard-store directory (kind `hnsw`).
+/// Saving and opening an HNSW index, following the index file convention (`StoredIndexHeader`,
+/// docs/shard-format.md): kind `index.hnsw`, format 1.
 ///
 /// Columns, one record per slot (deleted slots included, so a loaded graph is the same graph):
 ///
@@ -16,30 +18,28 @@ import ShardStore
 /// | `links.upper`   | int32, variable            | for levels 1…top: a count, then that many slots      |
 /// | `quantizer`     | float32 × d (int8 only)    | record 0: per-dimension minimums, record 1: steps    |
 ///
-/// Metadata: `hnsw.format`, `dimension`, `metric`, `m`, `efConstruction`, `seed`, `storage`, `defaultEf`,
-/// `slots`, `entry.slot`, `entry.level` (−1 when empty), and the caller's keys prefixed `user.`.
+/// Settings (`param.*`): `m`, `efConstruction`, `seed`, `storage`, `defaultEf`, `slots`, `entry.slot`,
+/// `entry.level` (−1 when empty). `index.count` is the number of live (not deleted) vectors.
 extension HNSWIndex {
-    static let kind = "hnsw"
-    static let formatVersion = "1"
-    private static let userPrefix = "user."
+    /// The index type of a saved HNSW index (its shard-store kind is `index.hnsw`).
+    public static let storedType = "hnsw"
+    static let formatVersion = 1
 
     /// Writes the index to `directory` (replacing it atomically) with the caller's `metadata`
     /// (for example the encoder's identity), which `open(...).metadata` returns.
     public func save(to directory: URL, metadata: [String: String] = [:]) throws {
         try withGraph { graph in
-            var meta: [String: String] = [
-                "hnsw.format": Self.formatVersion, "dimension": "\(dimension)", "metric": metric.rawValue,
-                "m": "\(parameters.m)", "efConstruction": "\(parameters.efConstruction)", "seed": "\(parameters.seed)",
-                "storage": parameters.storage.rawValue, "defaultEf": "\(parameters.defaultEf)",
-            ]
-            for (k, v) in metadata { meta[Self.userPrefix + k] = v }
             let slots = graph?.slotCount ?? 0
             let top = graph?.entryPoint
-            meta["slots"] = "\(slots)"
-            meta["entry.slot"] = "\(top.map { Int($0.slot) } ?? -1)"
-            meta["entry.level"] = "\(top?.level ?? -1)"
-
-            var w = try ShardWriter(directory: directory, kind: Self.kind, metadata: meta)
+            let settings: [String: String] = [
+                "m": "\(parameters.m)", "efConstruction": "\(parameters.efConstruction)", "seed": "\(parameters.seed)",
+                "storage": parameters.storage.rawValue, "defaultEf": "\(parameters.defaultEf)", "slots": "\(slots)",
+                "entry.slot": "\(top.map { Int($0.slot) } ?? -1)", "entry.level": "\(top?.level ?? -1)",
+            ]
+            let header = StoredIndexHeader(type: Self.storedType, formatVersion: Self.formatVersion, dimension: dimension,
+                                           metric: metric, count: graph?.liveCount ?? 0, parameters: settings,
+                                           userMetadata: metadata)
+            var w = try StoredIndex.writer(directory: directory, header: header)
             let d = dimension
             try w.addColumn("ids", type: .int64, recordLength: 1)
             try w.addColumn("levels", type: .uint8, recordLength: 1)
@@ -93,37 +93,23 @@ extension HNSWIndex {
 
     /// Opens an index saved with `save`. Checks every stored value (link targets, levels, counts,
     /// checksums) and, when given, that the index has `expectedDimension` and `expectedMetric`.
-    /// Throws `IndexError` (`kindMismatch`, `dimensionMismatch`, `metricMismatch`, `corrupt`) or the
-    /// shard store's `ShardStoreError` for unreadable files.
+    /// Throws `IndexError` (`kindMismatch`, `unsupportedFormat`, `dimensionMismatch`, `metricMismatch`,
+    /// `corrupt`) or the shard store's `ShardStoreError` for unreadable files.
     public static func open(directory: URL, expectedDimension: Int? = nil, expectedMetric: Metric? = nil) throws -> HNSWIndex {
-        let reader = try ShardReader(directory: directory, verifyChecksums: true)
+        let (reader, header) = try StoredIndex.open(directory: directory, type: storedType, supportedFormats: 1...formatVersion,
+                                                    expectedDimension: expectedDimension, expectedMetric: expectedMetric)
         let path = directory.path
         func corrupt(_ reason: String) -> IndexError { .corrupt(path: path, reason: reason) }
-        guard reader.kind == kind else { throw IndexError.kindMismatch(expected: kind, stored: reader.kind) }
-        let meta = reader.metadata
-        func int(_ key: String) throws -> Int {
-            guard let s = meta[key], let v = Int(s) else { throw corrupt("metadata \"\(key)\" is missing or not an integer") }
-            return v
+        func int(_ key: String) throws -> Int { try header.intParameter(key, path: path) }
+        let dimension = header.dimension, metric = header.metric
+        guard let storage = VectorStorage(rawValue: try header.stringParameter("storage", path: path)) else {
+            throw corrupt("setting \"storage\" is not float32, float16 or int8")
         }
-        guard meta["hnsw.format"] == formatVersion else {
-            throw corrupt("unsupported HNSW format \(meta["hnsw.format"] ?? "none") (this reader supports \(formatVersion))")
-        }
-        let dimension = try int("dimension")
-        guard let metricName = meta["metric"], let metric = Metric(rawValue: metricName) else {
-            throw corrupt("metadata \"metric\" is missing or unknown")
-        }
-        if let e = expectedDimension, e != dimension { throw IndexError.dimensionMismatch(expected: e, got: dimension) }
-        if let e = expectedMetric, e != metric { throw IndexError.metricMismatch(expected: e, stored: metric) }
-        guard let storageName = meta["storage"], let storage = VectorStorage(rawValue: storageName),
-              let seedText = meta["seed"], let seed = UInt64(seedText) else {
-            throw corrupt("metadata \"storage\" or \"seed\" is missing or invalid")
-        }
+        let seed = try header.uint64Parameter("seed", path: path)
         let parameters = HNSWParameters(m: try int("m"), efConstruction: try int("efConstruction"), seed: seed,
                                         storage: storage, defaultEf: try int("defaultEf"))
         do { try parameters.validate() } catch { throw corrupt("stored parameters are invalid: \(error)") }
-        guard dimension > 0 else { throw corrupt("dimension \(dimension) is not positive") }
-        var user: [String: String] = [:]
-        for (k, v) in meta where k.hasPrefix(userPrefix) { user[String(k.dropFirst(userPrefix.count))] = v }
+        let user = header.userMetadata
 
         let slots = try int("slots")
         let entrySlot = try int("entry.slot"), entryLevel = try int("entry.level")
@@ -232,6 +218,9 @@ extension HNSWIndex {
             throw corrupt("empty index with entry point \(entrySlot)")
         }
         if let twice = graph.restoreBookkeeping(slotCount: slots) { throw corrupt("id \(twice) is stored on two live slots") }
+        guard graph.liveCount == header.count else {
+            throw corrupt("\(graph.liveCount) live vectors, the header says \(header.count)")
+        }
         return HNSWIndex(graph: graph, metadata: user)
     }
 }

@@ -87,7 +87,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public func train(_ sample: [Float]) throws {
         guard parameters.storage == .int8 else { return }
         guard !sample.isEmpty, sample.count % dimension == 0 else {
-            throw IndexError.dimensionMismatch(expected: dimension, got: sample.count % dimension == 0 ? 0 : sample.count)
+            throw IndexError.incompleteVectors(floats: sample.count, dimension: dimension)
         }
         let rows = try prepareRows(sample)
         try lock.withWriteLock {
@@ -228,34 +228,20 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                        threads: Int = 0) throws -> [[Neighbor]] {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard queries.count % dimension == 0 else {
-            throw IndexError.dimensionMismatch(expected: dimension, got: queries.count % dimension)
+            throw IndexError.incompleteVectors(floats: queries.count, dimension: dimension)
         }
         guard threads >= 0 else { throw IndexError.invalidParameter(name: "threads", reason: "must be ≥ 0, got \(threads)") }
         let n = queries.count / dimension
-        let results = UnsafeMutablePointer<[Neighbor]>.allocate(capacity: n)
-        results.initialize(repeating: [], count: n)
-        defer { results.deinitialize(count: n); results.deallocate() }
-        let errors = UnsafeMutablePointer<IndexError?>.allocate(capacity: n)
-        errors.initialize(repeating: nil, count: n)
-        defer { errors.deinitialize(count: n); errors.deallocate() }
-        let out = UnsafeSendablePointer(results), err = UnsafeSendablePointer(errors)
+        let results = SharedBuffer<Result<[Neighbor], any Error>>(count: n, initial: .success([]))
         let workers = max(1, min(n, threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : threads))
         let d = dimension
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < n {
-                do {
-                    out.pointer[i] = try self.search(Array(queries[i * d ..< (i + 1) * d]), k: k, parameters: search)
-                } catch let e as IndexError {
-                    err.pointer[i] = e
-                } catch {
-                    err.pointer[i] = .invalidParameter(name: "query \(i)", reason: "\(error)")
-                }
-                i += workers
+            for i in stride(from: w, to: n, by: workers) {
+                results[i] = Result { try self.search(Array(queries[i * d ..< (i + 1) * d]), k: k, parameters: search) }
             }
         }
-        for i in 0..<n { if let e = errors[i] { throw e } }
-        return Array(UnsafeBufferPointer(start: results, count: n))
+        // The first failing query's own error, as a single search would throw it.
+        return try (0..<n).map { try results[$0].get() }
     }
 
     // MARK: - Internals for persistence and tests

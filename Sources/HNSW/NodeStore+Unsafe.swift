@@ -161,6 +161,19 @@ struct NodeStore: @unchecked Sendable {
 
     @inline(__always) func maxLinks(_ level: Int) -> Int { level == 0 ? maxM0 : maxM }
 
+    /// The link list of slot `s` at `level` as an atomic view (see `LinkList`).
+    @inline(__always) func links(_ s: UInt32, level: Int) -> LinkList {
+        LinkList(base: linkList(s, level: level), capacity: maxLinks(level))
+    }
+
+    /// Starts loading the first `bytes` of slot `s`'s vector into cache.
+    @inline(__always) func prefetchVector(_ s: UInt32, bytes: Int) { ivk_prefetch_range(vector(s), bytes) }
+
+    /// Slot `s`'s vector as floats (float32 storage only).
+    @inline(__always) func floatVector(_ s: UInt32) -> UnsafePointer<Float> {
+        UnsafePointer(vector(s).assumingMemoryBound(to: Float.self))
+    }
+
     @inline(__always) func isDeleted(_ s: UInt32) -> Bool {
         ivk_load_acquire_u64(tombstoneWords + Int(s >> 6)) & (1 << UInt64(s & 63)) != 0
     }
@@ -176,4 +189,34 @@ struct NodeStore: @unchecked Sendable {
     var memoryBytes: Int {
         capacity * (stride + 8 + 1 + 4) + (capacity + 63) / 64 * 8 + upper.memoryBytes
     }
+}
+
+/// A view of one `[count, links…]` block. Every read is an acquire load and every write a release store,
+/// so a search running concurrently with an insertion sees each link and the count either before or
+/// after an update, never torn (the layout comment of `NodeStore` explains why that is enough).
+struct LinkList {
+    let base: UnsafeMutablePointer<UInt32>
+    /// Links the block has room for (`maxLinks(level)`).
+    let capacity: Int
+
+    /// The published number of links (never more than the capacity).
+    @inline(__always) var count: Int { min(Int(ivk_load_acquire_u32(base)), capacity) }
+
+    /// Link `i` (`i < count`).
+    @inline(__always) subscript(i: Int) -> UInt32 { ivk_load_acquire_u32(base + 1 + i) }
+
+    /// Whether one of the first `count` links is `t`.
+    @inline(__always) func contains(_ t: UInt32, among count: Int) -> Bool {
+        for i in 0..<count where self[i] == t { return true }
+        return false
+    }
+
+    /// Writes link `i` (not yet visible beyond the published count).
+    @inline(__always) func set(_ i: Int, _ t: UInt32) { ivk_store_release_u32(base + 1 + i, t) }
+
+    /// Publishes the first `n` links.
+    @inline(__always) func publish(count n: Int) { ivk_store_release_u32(base, UInt32(n)) }
+
+    /// The published links as an array (persistence, tests).
+    var array: [UInt32] { (0..<count).map { self[$0] } }
 }

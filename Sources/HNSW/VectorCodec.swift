@@ -1,5 +1,6 @@
 import CVectorKernels
 import IndexCore
+import VectorKernels
 
 /// Encodes vectors into the index's storage format (float32, float16 or int8 codes) and scores a
 /// float32 query against stored vectors with one SIMD kernel resolved once, at creation.

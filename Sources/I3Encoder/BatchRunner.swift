@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import VectorKernels
 import WordPieceTokenizer
 
 /// Runs a tower over many texts: tokenises in parallel, sorts by length, cuts batches, and spreads
@@ -60,35 +61,5 @@ enum BatchRunner {
             }
         }
         return (0..<n).map { i in out.array(from: i * d, count: d) }
-    }
-}
-
-/// A fixed-size buffer that worker threads write at disjoint indices (the caller guarantees it).
-final class SharedBuffer<Element>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Element>
-    let count: Int
-
-    init(count: Int, initial: Element) {
-        self.count = count
-        base = .allocate(capacity: max(1, count))
-        base.initialize(repeating: initial, count: max(1, count))
-    }
-
-    deinit {
-        base.deinitialize(count: max(1, count))
-        base.deallocate()
-    }
-
-    subscript(i: Int) -> Element {
-        get { base[i] }
-        set { base[i] = newValue }
-    }
-
-    func copy(from src: UnsafePointer<Element>, count n: Int, to offset: Int) {
-        (base + offset).update(from: src, count: n)
-    }
-
-    func array(from offset: Int, count n: Int) -> [Element] {
-        Array(UnsafeBufferPointer(start: base + offset, count: n))
     }
 }

@@ -6,11 +6,11 @@ final class BertModel: Sendable {
     let weights: BertWeights
     var config: BertConfiguration { weights.config }
     /// Keeps the mapping / converted tensors alive.
-    private let owners: [AnyObjectBox]
+    private let owners: [any AnyObject & Sendable]
 
-    init(weights: BertWeights, owners: [AnyObject]) {
+    init(weights: BertWeights, owners: [any AnyObject & Sendable]) {
         self.weights = weights
-        self.owners = owners.map(AnyObjectBox.init)
+        self.owners = owners
     }
 
     /// Runs embeddings and the first `layerLimit` layers (all by default) on `sequences`; the
@@ -55,7 +55,3 @@ final class BertModel: Sendable {
     }
 }
 
-/// Lets a `Sendable` class hold strong references to immutable storage owners.
-struct AnyObjectBox: @unchecked Sendable {
-    let object: AnyObject
-}

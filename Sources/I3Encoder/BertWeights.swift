@@ -15,15 +15,19 @@ struct LayerNormWeights: @unchecked Sendable {
     let count: Int
 }
 
-/// One post-LN BERT layer: self-attention (+ optional cross-attention) and the feed-forward block.
+/// One post-LN BERT layer: self-attention and the feed-forward block.
 struct BertLayerWeights: Sendable {
     let query, key, value, attentionOutput: Linear
     let attentionNorm: LayerNormWeights
-    /// Cross-attention (`crossattention.*`), present only in decoder layers (the I^3 reconstructor).
-    let crossValue, crossOutput: Linear?
-    let crossNorm: LayerNormWeights?
     let intermediate, output: Linear
     let outputNorm: LayerNormWeights
+}
+
+/// The cross-attention block of a decoder layer (`crossattention.*`, the I^3 reconstructor). With one
+/// memory vector the attention weights are exactly 1, so only the value and output maps take part.
+struct CrossAttentionWeights: Sendable {
+    let value, output: Linear
+    let norm: LayerNormWeights
 }
 
 /// Embedding tables.
@@ -38,7 +42,7 @@ final class TensorLoader {
     let file: SafetensorsFile
     private(set) var used: Set<String> = []
     /// Keeps converted storage and the mapping alive.
-    private(set) var owners: [AnyObject] = []
+    private(set) var owners: [any AnyObject & Sendable] = []
 
     init(file: SafetensorsFile) { self.file = file }
 
@@ -73,28 +77,28 @@ final class TensorLoader {
     }
 
     /// A BERT layer under `prefix` (e.g. `encoder.layer.3`); `cross` loads `crossattention.*` too.
-    func layer(_ prefix: String, hidden: Int, intermediate: Int, cross: Bool = false) throws -> BertLayerWeights {
+    func layer(_ prefix: String, hidden: Int, intermediate: Int) throws -> BertLayerWeights {
         let p = prefix + "."
-        var cv: Linear?, co: Linear?, cn: LayerNormWeights?
-        if cross {
-            // Query and key of the cross-attention are checked but unused: with one memory vector the
-            // attention weights are exactly 1.
-            _ = try linear(p + "crossattention.self.query", in: hidden, out: hidden)
-            _ = try linear(p + "crossattention.self.key", in: hidden, out: hidden)
-            cv = try linear(p + "crossattention.self.value", in: hidden, out: hidden)
-            co = try linear(p + "crossattention.output.dense", in: hidden, out: hidden)
-            cn = try layerNorm(p + "crossattention.output.LayerNorm", count: hidden)
-        }
         return BertLayerWeights(
             query: try linear(p + "attention.self.query", in: hidden, out: hidden),
             key: try linear(p + "attention.self.key", in: hidden, out: hidden),
             value: try linear(p + "attention.self.value", in: hidden, out: hidden),
             attentionOutput: try linear(p + "attention.output.dense", in: hidden, out: hidden),
             attentionNorm: try layerNorm(p + "attention.output.LayerNorm", count: hidden),
-            crossValue: cv, crossOutput: co, crossNorm: cn,
             intermediate: try linear(p + "intermediate.dense", in: hidden, out: intermediate),
             output: try linear(p + "output.dense", in: intermediate, out: hidden),
             outputNorm: try layerNorm(p + "output.LayerNorm", count: hidden))
+    }
+
+    /// The cross-attention block of the decoder layer at `prefix`. Its query and key are checked but
+    /// unused: with one memory vector the attention weights are exactly 1.
+    func crossAttention(_ prefix: String, hidden: Int) throws -> CrossAttentionWeights {
+        let p = prefix + ".crossattention."
+        _ = try linear(p + "self.query", in: hidden, out: hidden)
+        _ = try linear(p + "self.key", in: hidden, out: hidden)
+        return CrossAttentionWeights(value: try linear(p + "self.value", in: hidden, out: hidden),
+                                     output: try linear(p + "output.dense", in: hidden, out: hidden),
+                                     norm: try layerNorm(p + "output.LayerNorm", count: hidden))
     }
 
     /// Names in the file that were not used, apart from those with an ignorable prefix or suffix.

@@ -1,4 +1,5 @@
 import Foundation
+import VectorKernels
 import WordPieceTokenizer
 
 /// One side of the dual encoder: a BERT tower, its pooling, its length limit and an optional head.
@@ -28,8 +29,10 @@ public final class DualEncoder: Sendable {
 
     /// Length of the vectors.
     public let dimension: Int
-    /// The metric an index over these vectors must use.
-    public let similarity: Similarity
+    /// The metric an index over these vectors must use: `.cosine` when the model normalises its vectors
+    /// (they are then unit length, so inner product gives the same order), `.innerProduct` for I^3 heads
+    /// and checkpoints.
+    public let metric: Metric
     /// A stable hex hash of the weights (and head and pooling), so indexes can refuse vectors from another model.
     public let identity: String
 
@@ -74,7 +77,7 @@ public final class DualEncoder: Sendable {
         self.tokenizer = tokenizer
         self.options = options
         dimension = config.hiddenSize
-        similarity = st.pooling.normalize && i3Head == nil ? .cosine : .dotProduct
+        metric = st.pooling.normalize && i3Head == nil ? .cosine : .innerProduct
         identity = WeightDigest.combine(parts)
     }
 
@@ -111,7 +114,7 @@ public final class DualEncoder: Sendable {
         self.tokenizer = tokenizer
         self.options = options
         dimension = config.hiddenSize
-        similarity = .dotProduct
+        metric = .innerProduct
         identity = WeightDigest.combine(["i3", file.contentDigest()])
     }
 

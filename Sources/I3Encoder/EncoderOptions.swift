@@ -17,10 +17,3 @@ public struct EncoderOptions: Sendable {
     }
 }
 
-/// The similarity an index over the encoder's vectors must use.
-public enum Similarity: String, Sendable, Codable {
-    /// Raw inner product (I^3 checkpoints, heads).
-    case dotProduct = "ip"
-    /// Cosine; the vectors are already unit length, so inner product gives the same order.
-    case cosine
-}

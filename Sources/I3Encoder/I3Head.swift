@@ -10,6 +10,8 @@
 /// cross-attention drop out; `Z1` does not depend on the passage and is computed once at load.
 final class I3Head: Sendable {
     let reconstructor: BertLayerWeights
+    /// The reconstructor's cross-attention over the one memory vector `h`.
+    let reconstructorCross: CrossAttentionWeights
     let interactor: BertLayerWeights
     let hidden: Int
     let headCount: Int
@@ -17,7 +19,7 @@ final class I3Head: Sendable {
     let pseudoQueryLength: Int
     /// `L × hidden`, the constant first half of the reconstructor.
     private let z1: FloatStorage
-    private let owners: [AnyObjectBox]
+    private let owners: [any AnyObject & Sendable]
     /// Largest intermediate size of the two layers (workspace sizing).
     let intermediate: Int
 
@@ -38,7 +40,8 @@ final class I3Head: Sendable {
         guard ci.count == 2, di.count == 2 else {
             throw EncoderError.invalidConfiguration(path: path, reason: "intermediate weights are not matrices")
         }
-        reconstructor = try loader.layer(reconstructorPrefix, hidden: h, intermediate: ci[0], cross: true)
+        reconstructor = try loader.layer(reconstructorPrefix, hidden: h, intermediate: ci[0])
+        reconstructorCross = try loader.crossAttention(reconstructorPrefix, hidden: h)
         interactor = try loader.layer(interactorPrefix, hidden: h, intermediate: di[0])
         hidden = h
         self.headCount = headCount
@@ -63,18 +66,18 @@ final class I3Head: Sendable {
         let z = FloatStorage(count: rows * h)
         z.pointer.update(from: ws.x, count: rows * h)
         z1 = z
-        owners = loader.owners.map(AnyObjectBox.init)
+        owners = loader.owners
     }
 
     /// Maps `count` passage vectors `h` (`count × hidden`) to the final passage vectors `out`.
     func apply(_ h: UnsafePointer<Float>, count b: Int, into out: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
-        guard b > 0, let crossValue = reconstructor.crossValue, let crossOutput = reconstructor.crossOutput,
-              let crossNorm = reconstructor.crossNorm else { return }
+        guard b > 0 else { return }
+        let cross = reconstructorCross
         let d = hidden, l = pseudoQueryLength
         ws.reserve(rows: max(b * l, 2 * b), maxLength: l)
         // cross-attention context, identical for every position of a passage
-        BertKernels.linear(h, rows: b, crossValue, into: ws.q)
-        BertKernels.linear(ws.q, rows: b, crossOutput, into: ws.k)
+        BertKernels.linear(h, rows: b, cross.value, into: ws.q)
+        BertKernels.linear(ws.q, rows: b, cross.output, into: ws.k)
         for p in 0..<b {
             for j in 0..<l {
                 let dst = ws.x + (p * l + j) * d
@@ -82,7 +85,7 @@ final class I3Head: Sendable {
                 for i in 0..<d { dst[i] = z[i] + c[i] }
             }
         }
-        BertKernels.addLayerNorm(ws.x, residual: nil, rows: b * l, crossNorm, epsilon: epsilon)
+        BertKernels.addLayerNorm(ws.x, residual: nil, rows: b * l, cross.norm, epsilon: epsilon)
         BertKernels.feedForward(ws.x, rows: b * l, reconstructor, epsilon: epsilon, workspace: ws)
         // interactor input [h ; mean_j Z_j] per passage, rows 2p and 2p+1
         var pair = [Float](repeating: 0, count: 2 * b * d)

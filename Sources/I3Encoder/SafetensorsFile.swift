@@ -162,7 +162,7 @@ public final class SafetensorsFile: Sendable {
 struct FloatTensor: @unchecked Sendable {
     let pointer: UnsafePointer<Float>
     let shape: [Int]
-    let owner: AnyObject
+    let owner: any AnyObject & Sendable
     var count: Int { shape.reduce(1, *) }
 }
 

@@ -17,16 +17,13 @@ public enum EncoderLoader {
     public static func load(model: String?, head: String?, batchSize: Int = 32, threads: Int = 0) throws -> any TextEncoding {
         let name = model ?? defaultModelDirectory.path
         if name == hashedPrefix || name.hasPrefix(hashedPrefix + ":") {
-            guard head == nil else { throw RetrieverError.invalidArgument("--head does not apply to the \(hashedPrefix) encoder") }
+            guard head == nil else { throw RetrieverError.invalidArgument("a head does not apply to the \(hashedPrefix) encoder") }
             let d = name.split(separator: ":").dropFirst().first.flatMap { Int($0) } ?? 256
             return try HashedBagOfWordsEncoder(dimension: d)
         }
         let dir = URL(fileURLWithPath: name)
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path) else {
-            throw RetrieverError.invalidArgument("""
-                no model at \(dir.path) (model.safetensors missing): run scripts/install-deps.sh, pass --model <dir>, \
-                or --model \(hashedPrefix) for the lexical test encoder
-                """)
+            throw RetrieverError.modelNotFound(path: dir.path)
         }
         return try loadDualEncoder(directory: dir, head: head.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, threads: threads)
     }

@@ -3,6 +3,7 @@ import HNSW
 import IndexCore
 import IVFPQ
 import ShardStore
+import VectorKernels
 
 /// Builds one kind of vector index while the index builder streams the vectors in.
 protocol IndexConstruction: AnyObject {

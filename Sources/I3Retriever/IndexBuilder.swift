@@ -1,6 +1,9 @@
+import DataSets
 import Foundation
 import IndexCore
 import ShardStore
+import TerminalProgress
+import VectorKernels
 
 /// Builds a persistent index directory from a passage TSV file.
 ///
@@ -44,10 +47,10 @@ public enum IndexBuilder {
         }
         let output = output.standardizedFileURL
         if fm.fileExists(atPath: output.path), !options.overwrite {
-            throw RetrieverError.outputExists(path: output.path, reason: "already exists; pass --overwrite to replace it (atomically)")
+            throw RetrieverError.outputExists(path: output.path, reason: "already exists; build with overwrite to replace it (atomically)")
         }
         let partial = partialDirectory(for: output)
-        let metric = encoder.encoderSimilarity.metric
+        let metric = encoder.metric
 
         // Pass 1: validate.
         log("validating \(collection.path)")
@@ -85,7 +88,7 @@ public enum IndexBuilder {
                 throw RetrieverError.invalidArgument("""
                     the partial build in \(partial.path) was made from another collection file, encoder or settings \
                     (it has \(saved.source), model \(saved.modelIdentity), shard size \(saved.shardPassages), \
-                    index \(saved.indexType.rawValue)); rerun without --resume to start over
+                    index \(saved.indexType.rawValue)); build without resuming to start over
                     """)
             }
             state = saved

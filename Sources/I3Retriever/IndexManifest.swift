@@ -1,5 +1,6 @@
 import Foundation
 import IndexCore
+import VectorKernels
 
 /// Which vector index an index directory holds.
 public enum IndexType: String, Codable, Sendable, CaseIterable {
@@ -91,9 +92,9 @@ public struct IndexManifest: Codable, Sendable, Equatable {
             throw RetrieverError.encoderMismatch(directory: directory.path, field: "dimension",
                                                  stored: String(dimension), given: String(encoder.dimension))
         }
-        if encoder.encoderSimilarity.metric != metric {
+        if encoder.metric != metric {
             throw RetrieverError.encoderMismatch(directory: directory.path, field: "metric",
-                                                 stored: metric.rawValue, given: encoder.encoderSimilarity.metric.rawValue)
+                                                 stored: metric.rawValue, given: encoder.metric.rawValue)
         }
     }
 }

@@ -1,6 +1,8 @@
+import DataSets
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
 /// One search result.
 public struct SearchHit: Sendable, Hashable {
@@ -44,8 +46,13 @@ public final class Retriever: Sendable {
 
     /// Opens `directory` (made by `IndexBuilder`) with the encoder that built it.
     /// Throws `RetrieverError.encoderMismatch` when `encoder` is another model, dimension or metric.
-    public init(directory: URL, encoder: any TextEncoding) throws {
-        let m = try IndexManifest.read(from: directory)
+    public convenience init(directory: URL, encoder: any TextEncoding) throws {
+        try self.init(directory: directory, manifest: try IndexManifest.read(from: directory), encoder: encoder)
+    }
+
+    /// Opens `directory` whose `retriever.json` the caller has already read (for example to choose the
+    /// encoder it records), so that it is read once. Throws like `init(directory:encoder:)`.
+    public init(directory: URL, manifest m: IndexManifest, encoder: any TextEncoding) throws {
         try m.check(encoder: encoder, directory: directory)
         let passages = try ShardReader(directory: directory.appendingPathComponent("passages", isDirectory: true))
         let vectors = try ShardReader(directory: directory.appendingPathComponent("vectors", isDirectory: true))
@@ -94,11 +101,14 @@ public final class Retriever: Sendable {
 
     /// The `k` best passages for each query vector, searched in parallel.
     public func search(vectors: [[Float]], k: Int = 10, parameters: SearchParameters = .default) throws -> [[SearchHit]] {
-        let results = ResultSlots<[SearchHit]>(count: vectors.count)
+        let results = SharedBuffer<Result<[SearchHit], Error>?>(count: vectors.count, initial: nil)
         DispatchQueue.concurrentPerform(iterations: vectors.count) { i in
-            results.set(i, Result { try self.search(vector: vectors[i], k: k, parameters: parameters) })
+            results[i] = Result { try self.search(vector: vectors[i], k: k, parameters: parameters) }
         }
-        return try results.values()
+        return try (0..<vectors.count).map { i in
+            guard let r = results[i] else { throw RetrieverError.invalidArgument("search \(i) of the batch did not complete") }
+            return try r.get()
+        }
     }
 
     /// Encodes queries with the index's encoder.
@@ -126,19 +136,5 @@ public final class Retriever: Sendable {
         }
         return SearchHit(rank: rank, id: try ids.string(record: r), score: n.score, title: try titles.string(record: r),
                          text: try texts.string(record: r), internalID: n.id)
-    }
-}
-
-/// Result slots filled from concurrent iterations.
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func values() throws -> [T] {
-        try slots.map { slot in
-            guard let s = slot else { throw RetrieverError.invalidArgument("a search did not complete") }
-            return try s.get()
-        }
     }
 }

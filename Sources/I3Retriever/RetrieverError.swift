@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 
 /// Errors of the retriever: every case names the file (and line) or setting that is wrong.
@@ -14,6 +15,8 @@ public enum RetrieverError: Error, Sendable, CustomStringConvertible, Equatable 
     case corruptIndex(directory: String, reason: String)
     /// An argument or option is invalid.
     case invalidArgument(String)
+    /// No model directory (with `model.safetensors`) at `path`.
+    case modelNotFound(path: String)
     /// The output directory already exists (use overwrite) or a partial build conflicts.
     case outputExists(path: String, reason: String)
     /// The encoder failed.
@@ -26,7 +29,7 @@ public enum RetrieverError: Error, Sendable, CustomStringConvertible, Equatable 
         case let .io(p, r): return "\(p): \(r)"
         case let .malformedInput(p, problems, total):
             var s = "\(p): \(total) malformed line\(total == 1 ? "" : "s"); nothing was written. "
-            s += "Fix them, or pass --skip-malformed to skip them and write a report.\n"
+            s += "Fix them, or build with skipMalformed to skip them and write a report.\n"
             s += problems.map { "  \($0)" }.joined(separator: "\n")
             if total > problems.count { s += "\n  ... and \(total - problems.count) more" }
             return s
@@ -36,9 +39,12 @@ public enum RetrieverError: Error, Sendable, CustomStringConvertible, Equatable 
                 + "re-index with this encoder or open it with the one that built it"
         case let .corruptIndex(d, r): return "index directory \(d) is unusable: \(r)"
         case let .invalidArgument(r): return r
+        case let .modelNotFound(p):
+            return "no model at \(p) (model.safetensors missing): give a sentence-transformers model directory, "
+                + "or \(EncoderLoader.hashedPrefix) for the lexical test encoder"
         case let .outputExists(p, r): return "\(p): \(r)"
         case let .encoding(r): return "encoding failed: \(r)"
-        case let .cancelled(p): return "cancelled; completed shards are kept in \(p): rerun with --resume to continue"
+        case let .cancelled(p): return "cancelled; completed shards are kept in \(p): build again with resume to continue"
         }
     }
 }

@@ -1,25 +1,15 @@
+import DataSets
 import Foundation
 import IndexCore
 import VectorKernels
-
-/// How the encoder's vectors are compared.
-public enum EncoderSimilarity: String, Sendable, Codable {
-    /// Inner product of raw vectors.
-    case dotProduct = "ip"
-    /// Cosine similarity (vectors are L2-normalised).
-    case cosine
-
-    /// The index metric that ranks like this similarity.
-    public var metric: Metric { self == .cosine ? .cosine : .innerProduct }
-}
 
 /// What the retriever needs from a text encoder: the real dual encoder (`DualEncoder`) conforms, and
 /// tests use a small deterministic one (`HashedBagOfWordsEncoder`).
 public protocol TextEncoding: Sendable {
     /// Vector length.
     var dimension: Int { get }
-    /// How query and passage vectors are compared.
-    var encoderSimilarity: EncoderSimilarity { get }
+    /// How query and passage vectors are compared (the metric of an index over them).
+    var metric: Metric { get }
     /// A stable fingerprint of the model (weights hash, plus head): an index records it and refuses
     /// another encoder.
     var identity: String { get }
@@ -37,7 +27,7 @@ public protocol TextEncoding: Sendable {
 /// by cosine. It is lexical, not semantic, but exact and fast.
 public struct HashedBagOfWordsEncoder: TextEncoding {
     public let dimension: Int
-    public var encoderSimilarity: EncoderSimilarity { .cosine }
+    public var metric: Metric { .cosine }
     public var identity: String { "hashed-bow-\(dimension)-v2" }
     public var displayName: String { "hashed bag of words (\(dimension)-d)" }
 
@@ -50,7 +40,7 @@ public struct HashedBagOfWordsEncoder: TextEncoding {
     public func encode(_ text: String) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)
         for token in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
-            let h = DictionaryTask.fnv1a64(String(token))
+            let h = FNV1a.hash64(String(token))
             let weight = 0.5 + Float((h >> 40) & 0xFFFF) / 65535
             v[Int(h % UInt64(dimension))] += (h >> 63) == 0 ? weight : -weight
         }

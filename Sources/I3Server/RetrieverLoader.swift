@@ -22,9 +22,9 @@ public struct RetrieverLoader: Sendable {
     public func open(_ directory: URL, previous: Retriever?) throws -> Retriever {
         let m = try IndexManifest.read(from: directory)
         if let p = previous, p.encoder.identity == m.modelIdentity, p.encoder.dimension == m.dimension,
-           p.encoder.encoderSimilarity.metric == m.metric {
-            return try Retriever(directory: directory, encoder: p.encoder)
+           p.encoder.metric == m.metric {
+            return try Retriever(directory: directory, manifest: m, encoder: p.encoder)
         }
-        return try Retriever(directory: directory, encoder: try makeEncoder(m))
+        return try Retriever(directory: directory, manifest: m, encoder: try makeEncoder(m))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import I3Retriever
 import IndexCore
+import Synchronization
 
 /// The routes of the search service and what each answers. Every handler takes one generation from
 /// the store at its start and uses only that one.
@@ -124,9 +125,8 @@ struct SearchAPI: Sendable {
 }
 
 /// Whether the server takes new work (false once a graceful shutdown began); `/readyz` reports it.
-final class Readiness: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ready = true
-    var isReady: Bool { lock.lock(); defer { lock.unlock() }; return ready }
-    func stop() { lock.lock(); ready = false; lock.unlock() }
+final class Readiness: Sendable {
+    private let ready = Mutex(true)
+    var isReady: Bool { ready.withLock { $0 } }
+    func stop() { ready.withLock { $0 = false } }
 }

@@ -5,6 +5,7 @@ import I3Retriever
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 #if canImport(Glibc)
 import Glibc
@@ -99,9 +100,8 @@ public final class SearchServer: Sendable {
 }
 
 /// The running service group, for `shutdown()`.
-private final class LockedGroup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var group: ServiceGroup?
-    func set(_ g: ServiceGroup?) { lock.lock(); group = g; lock.unlock() }
-    func get() -> ServiceGroup? { lock.lock(); defer { lock.unlock() }; return group }
+private final class LockedGroup: Sendable {
+    private let group = Mutex<ServiceGroup?>(nil)
+    func set(_ g: ServiceGroup?) { group.withLock { $0 = g } }
+    func get() -> ServiceGroup? { group.withLock { $0 } }
 }

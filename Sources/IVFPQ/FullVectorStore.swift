@@ -1,5 +1,6 @@
 import CVectorKernels
 import IndexCore
+import VectorKernels
 
 /// The full-precision vectors kept for exact re-ranking, addressed like the codes: (list, offset).
 ///

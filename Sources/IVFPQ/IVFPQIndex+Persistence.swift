@@ -1,12 +1,15 @@
 import Foundation
 import IndexCore
 import ShardStore
+import VectorKernels
 
-/// On-disk layout (a shard-store object of kind `ivfpq-index`; every column is checksummed LZ4):
+/// On-disk layout, following the index file convention (`StoredIndexHeader`, docs/shard-format.md):
+/// kind `index.ivfpq`, format 1; settings (`param.*`) are the `IVFPQConfiguration` fields (`nlist`,
+/// `subquantizers`, `bitsPerCode`, `useOPQ`, `trainingSampleSize` (−1 for all), `seed`, `keepFullVectors`,
+/// `coarseIterations`, `pqIterations`, `threads`) and `hasVectors`. Every column is checksummed LZ4:
 ///
 /// | column       | type    | record length | records      | content                                        |
 /// |--------------|---------|---------------|--------------|------------------------------------------------|
-/// | `header`     | utf8    | variable      | 1            | JSON `IVFPQHeader` (dimension, metric, config) |
 /// | `centroids`  | float32 | d             | nlist        | coarse centroids                               |
 /// | `codebooks`  | float32 | d / m         | m × 256      | PQ codewords (sub-quantizer, codeword)         |
 /// | `rotation`   | float32 | d             | d or 0       | OPQ matrix (x ↦ x · R), empty without OPQ      |
@@ -16,19 +19,33 @@ import ShardStore
 /// | `vectors`    | float32 | d             | N or 0       | full vectors (normalised for cosine), same order |
 ///
 /// Deleted entries are not written (saving compacts). The L2 list terms are recomputed on open (same
-/// arithmetic, so the opened index answers identically). User metadata is the manifest's metadata.
-struct IVFPQHeader: Codable, Equatable {
-    var formatVersion = 1
-    var dimension: Int
-    var metric: Metric
-    var configuration: IVFPQConfiguration
-    var count: Int
-    var hasVectors: Bool
+/// arithmetic, so the opened index answers identically).
+extension IVFPQConfiguration {
+    /// The configuration as index settings (`param.*` values).
+    var storedSettings: [String: String] {
+        ["nlist": "\(nlist)", "subquantizers": "\(subquantizers)", "bitsPerCode": "\(bitsPerCode)",
+         "useOPQ": "\(useOPQ)", "trainingSampleSize": "\(trainingSampleSize ?? -1)", "seed": "\(seed)",
+         "keepFullVectors": "\(keepFullVectors)", "coarseIterations": "\(coarseIterations)",
+         "pqIterations": "\(pqIterations)", "threads": "\(threads)"]
+    }
+
+    /// Reads the configuration back from stored settings.
+    init(stored h: StoredIndexHeader, path: String) throws {
+        let sample = try h.intParameter("trainingSampleSize", path: path)
+        self.init(nlist: try h.intParameter("nlist", path: path), subquantizers: try h.intParameter("subquantizers", path: path),
+                  bitsPerCode: try h.intParameter("bitsPerCode", path: path), useOPQ: try h.boolParameter("useOPQ", path: path),
+                  trainingSampleSize: sample < 0 ? nil : sample, seed: try h.uint64Parameter("seed", path: path),
+                  keepFullVectors: try h.boolParameter("keepFullVectors", path: path))
+        coarseIterations = try h.intParameter("coarseIterations", path: path)
+        pqIterations = try h.intParameter("pqIterations", path: path)
+        threads = try h.intParameter("threads", path: path)
+    }
 }
 
 extension IVFPQIndex {
-    /// Shard-store kind of a saved IVF-PQ index.
-    public static let storeKind = "ivfpq-index"
+    /// The index type of a saved IVF-PQ index (its shard-store kind is `index.ivfpq`).
+    public static let storedType = "ivfpq"
+    static let formatVersion = 1
     /// LZ4 block size of the `vectors` column: the unit of random access when re-ranking reads vectors
     /// from disk (a smaller block decodes faster; measured in docs/ivfpq.md). Other columns use the
     /// shard store's default and are read whole.
@@ -40,12 +57,12 @@ extension IVFPQIndex {
         try lock.withReadLock {
             guard let cq = coarse, let p = pq else { throw IndexError.notTrained }
             let d = dimension, m = p.m
-            var w = try ShardWriter(directory: directory, kind: Self.storeKind, metadata: metadata)
-            let header = IVFPQHeader(dimension: d, metric: metric, configuration: configuration,
-                                     count: lists.totalCount - tombstones.count, hasVectors: fullVectors != nil)
-            let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
-            try w.addColumn("header", type: .utf8)
-            try w.appendRecord(string: json, to: "header")
+            var settings = configuration.storedSettings
+            settings["hasVectors"] = "\(fullVectors != nil)"
+            let header = StoredIndexHeader(type: Self.storedType, formatVersion: Self.formatVersion, dimension: d,
+                                           metric: metric, count: lists.totalCount - tombstones.count,
+                                           parameters: settings, userMetadata: metadata)
+            var w = try StoredIndex.writer(directory: directory, header: header)
             try w.addColumn("centroids", type: .float32, recordLength: d)
             try w.append(floats: cq.centroids, to: "centroids")
             try w.addColumn("codebooks", type: .float32, recordLength: p.dsub)
@@ -87,24 +104,20 @@ extension IVFPQIndex {
     ///   - loadFullVectors: load the full vectors for re-ranking into memory. By default (false) they stay
     ///     on disk and re-ranking reads the `k × refineFactor` candidates through the shard store's random
     ///     access: memory stays at codes + ids, which is what IVF-PQ is for (see docs/ivfpq.md).
-    /// - Throws: `IndexError.kindMismatch`, `dimensionMismatch`, `metricMismatch`, `corrupt`, or shard-store errors.
+    /// - Throws: `IndexError.kindMismatch`, `unsupportedFormat`, `dimensionMismatch`, `metricMismatch`, `corrupt`,
+    ///   or shard-store errors.
     public static func open(directory: URL, expectedDimension: Int? = nil, expectedMetric: Metric? = nil,
                             loadFullVectors: Bool = false) throws -> IVFPQIndex {
-        let reader = try ShardReader(directory: directory)
-        guard reader.kind == storeKind else { throw IndexError.kindMismatch(expected: storeKind, stored: reader.kind) }
+        let (reader, header) = try StoredIndex.open(directory: directory, type: storedType, supportedFormats: 1...formatVersion,
+                                                    expectedDimension: expectedDimension, expectedMetric: expectedMetric)
         let path = directory.path
-        let headerText = try reader.column("header").string(record: 0)
-        let header: IVFPQHeader
-        do { header = try JSONDecoder().decode(IVFPQHeader.self, from: Data(headerText.utf8)) } catch {
-            throw IndexError.corrupt(path: path, reason: "unreadable header: \(error)")
+        let cfg = try IVFPQConfiguration(stored: header, path: path)
+        let hasVectors = try header.boolParameter("hasVectors", path: path)
+        let d = header.dimension
+        let index: IVFPQIndex
+        do { index = try IVFPQIndex(dimension: d, metric: header.metric, configuration: cfg) } catch {
+            throw IndexError.corrupt(path: path, reason: "stored settings are invalid: \(error)")
         }
-        guard header.formatVersion == 1 else {
-            throw IndexError.corrupt(path: path, reason: "unknown IVF-PQ format version \(header.formatVersion)")
-        }
-        if let e = expectedDimension, e != header.dimension { throw IndexError.dimensionMismatch(expected: e, got: header.dimension) }
-        if let e = expectedMetric, e != header.metric { throw IndexError.metricMismatch(expected: e, stored: header.metric) }
-        let d = header.dimension, cfg = header.configuration
-        let index = try IVFPQIndex(dimension: d, metric: header.metric, configuration: cfg)
         let m = cfg.subquantizers, nlist = cfg.nlist
 
         func check(_ ok: Bool, _ reason: @autoclosure () -> String) throws {
@@ -125,7 +138,7 @@ extension IVFPQIndex {
         try check(ids.count == total && codes.count == total * m, "ids/codes: \(ids.count) ids and \(codes.count) code bytes for \(total) entries")
         try check(Set(ids).count == ids.count, "duplicate ids")
         let vectorColumn = try reader.column("vectors")
-        try check(vectorColumn.recordCount == (header.hasVectors ? total : 0), "vectors: \(vectorColumn.recordCount) records for \(total) entries")
+        try check(vectorColumn.recordCount == (hasVectors ? total : 0), "vectors: \(vectorColumn.recordCount) records for \(total) entries")
         for v in [centroids, codebooks, rotationValues] {
             try check(!v.contains { !$0.isFinite }, "non-finite value in the trained parameters")
         }
@@ -134,11 +147,13 @@ extension IVFPQIndex {
         let p = ProductQuantizer(dimension: d, m: m, codebooks: codebooks)
         var starts = [Int](repeating: 0, count: nlist + 1)
         for l in 0..<nlist { starts[l + 1] = starts[l] + Int(sizes[l]) }
+        index.slotKeys.reserveCapacity(total)
         for l in 0..<nlist {
             let a = starts[l], b = starts[l + 1]
             index.lists.set(list: l, ids: ids[a ..< b].map { UInt64(bitPattern: $0) }, codes: Array(codes[a * m ..< b * m]))
+            for o in 0..<(b - a) { index.slotKeys[UInt64(bitPattern: ids[a + o])] = UInt64(l) << 32 | UInt64(o) }
         }
-        if header.hasVectors {
+        if hasVectors {
             if loadFullVectors {
                 let all = try vectorColumn.allFloats()
                 let store = FullVectorStore(listCount: nlist, dimension: d)
@@ -155,7 +170,7 @@ extension IVFPQIndex {
         index.pq = p
         index.rotation = rotationValues.isEmpty ? nil : OPQRotation(dimension: d, matrix: rotationValues)
         index.listTerms = header.metric == .l2 ? p.listTerms(centroids: centroids, nlist: nlist) : []
-        index.storedMetadata = reader.metadata
+        index.storedMetadata = header.userMetadata
         return index
     }
 }

@@ -27,6 +27,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     var fullVectors: FullVectorStore?
     /// Slot keys (`list << 32 | offset`) of deleted entries.
     var tombstones: Set<UInt64> = []
+    /// The slot key of every live id, so that replacing or deleting an id does not scan the lists.
+    var slotKeys: [UInt64: UInt64] = [:]
     var storedMetadata: [String: String] = [:]
 
     /// Default number of probed lists when `SearchParameters.nprobe` is nil.
@@ -81,7 +83,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     ///   `dimensionMismatch`, `nonFiniteComponent` for bad input.
     public func train(_ sample: [Float]) throws {
         guard sample.count % dimension == 0 else {
-            throw IndexError.dimensionMismatch(expected: dimension, got: sample.count % dimension)
+            throw IndexError.incompleteVectors(floats: sample.count, dimension: dimension)
         }
         if let bad = Normalization.firstNonFinite(sample) {
             throw IndexError.nonFiniteComponent(component: bad % dimension)
@@ -102,7 +104,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             x = Self.sampleRows(x, dimension: dimension, count: cap, seed: cfg.seed)
             n = cap
         }
-        if metric == .cosine { Self.normalizeRows(&x, dimension: dimension) }
+        if metric == .cosine { Normalization.normalizeRows(&x, dimension: dimension) }
 
         var rot: OPQRotation? = nil
         if cfg.useOPQ {
@@ -155,7 +157,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         var lastRow = [UInt64: Int](minimumCapacity: newIDs.count)
         for (r, id) in newIDs.enumerated() { lastRow[id] = r }
         var x = vectors
-        if metric == .cosine { Self.normalizeRows(&x, dimension: dimension) }
+        if metric == .cosine { Normalization.normalizeRows(&x, dimension: dimension) }
         let full = x
         if let rot { x = rot.apply(x) }
         let n = newIDs.count
@@ -169,7 +171,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
                 full.withUnsafeBufferPointer { fp in
                     for r in 0..<n where lastRow[newIDs[r]] == r {
                         let l = Int(labels[r])
-                        lists.append(list: l, id: newIDs[r], code: UnsafeBufferPointer(rebasing: cp[r * m ..< (r + 1) * m]))
+                        let o = lists.append(list: l, id: newIDs[r], code: UnsafeBufferPointer(rebasing: cp[r * m ..< (r + 1) * m]))
+                        slotKeys[newIDs[r]] = UInt64(l) << 32 | UInt64(o)
                         fullVectors?.append(list: l, vector: UnsafeBufferPointer(rebasing: fp[r * d ..< (r + 1) * d]))
                     }
                 }
@@ -184,22 +187,20 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
-    /// Tombstones every live entry whose id is in `ids` (one pass over all lists); returns how many.
-    /// Call with the write lock held.
+    /// Tombstones the live entry of every id in `ids` (through the id map: O(ids), no list scan);
+    /// returns how many were live. Call with the write lock held.
     @discardableResult
     func tombstoneLive(_ ids: Set<UInt64>) -> Int {
-        guard lists.totalCount > 0, !ids.isEmpty else { return 0 }
         var marked = 0
-        for l in 0..<lists.listCount {
-            let keys: [UInt64] = lists.withList(l) { lid, _ in
-                var found: [UInt64] = []
-                for (o, id) in lid.enumerated() where ids.contains(id) { found.append(UInt64(l) << 32 | UInt64(o)) }
-                return found
-            }
-            for k in keys where tombstones.insert(k).inserted { marked += 1 }
+        for id in ids {
+            guard let key = slotKeys.removeValue(forKey: id) else { continue }
+            if tombstones.insert(key).inserted { marked += 1 }
         }
         return marked
     }
+
+    /// Bytes of the id → slot map (keys and values of its buckets).
+    var idMapBytes: Int { slotKeys.capacity * 2 * MemoryLayout<UInt64>.size }
 
     // MARK: Search
 
@@ -224,7 +225,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             let exactQuery = q
             if let rotation { q = rotation.apply(q) }
             let candidates = k * refine
-            var heap = CandidateHeap(capacity: candidates)
+            var heap = TopK(k: max(1, candidates))
             try q.withUnsafeBufferPointer { qp in
                 guard let qb = qp.baseAddress else { throw IndexError.dimensionMismatch(expected: dimension, got: 0) }
                 var scanner = ListScanner(query: qb, pq: p, metric: metric, listTerms: listTerms,
@@ -239,15 +240,15 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
             if refine > 1, let store = fullVectors {
                 return try exactTopK(candidates: heap, k: k, query: exactQuery, store: store)
             }
-            return heap.sorted().prefix(k).map { Neighbor(id: id(list: Int($0.key >> 32), offset: Int($0.key & 0xFFFF_FFFF)), score: $0.score) }
+            return heap.sorted().prefix(k).map { Neighbor(id: id(list: Int($0.id >> 32), offset: Int($0.id & 0xFFFF_FFFF)), score: $0.score) }
                 .sorted(by: Neighbor.ranksBefore)
         }
     }
 
     /// Re-ranking: the exact scores of the candidates (slot keys), best `k`. Candidates are visited list
     /// by list in storage order, so the vectors are read front to back (and prefetched).
-    private func exactTopK(candidates heap: CandidateHeap, k: Int, query: [Float], store: FullVectorStore) throws -> [Neighbor] {
-        var keys = heap.keys
+    private func exactTopK(candidates heap: TopK, k: Int, query: [Float], store: FullVectorStore) throws -> [Neighbor] {
+        var keys = heap.unsortedEntries.map(\.id)   // slot keys: list << 32 | offset
         keys.sort()
         var exact = TopK(k: k)
         var scores: [Float] = []
@@ -294,7 +295,7 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         let fixed = fixedBytes
         return lock.withReadLock {
             fixed + lists.totalCount * bytesPerVector + tombstones.count * MemoryLayout<UInt64>.size
-                + (fullVectors?.memoryBytes ?? 0)
+                + idMapBytes + (fullVectors?.memoryBytes ?? 0)
         }
     }
 
@@ -312,20 +313,12 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     static func sampleRows(_ x: [Float], dimension d: Int, count: Int, seed: UInt64) -> [Float] {
         let n = x.count / d
         var rng = SeededRandom(seed: seed)
-        var perm = Array(0..<n)
-        for i in 0..<count { perm.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
-        var out = [Float](repeating: 0, count: count * d)
-        for r in 0..<count {
+        let perm = rng.sampleIndices(count: count, from: n)
+        var out = [Float](repeating: 0, count: perm.count * d)
+        for r in 0..<perm.count {
             let s = perm[r] * d
             for j in 0..<d { out[r * d + j] = x[s + j] }
         }
         return out
-    }
-
-    static func normalizeRows(_ x: inout [Float], dimension d: Int) {
-        x.withUnsafeMutableBufferPointer { p in
-            guard let b = p.baseAddress else { return }
-            for r in 0..<(p.count / d) { Normalization.normalize(b + r * d, count: d) }
-        }
     }
 }

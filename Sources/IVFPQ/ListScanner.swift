@@ -63,7 +63,7 @@ struct ListScanner {
     }
 
     /// Scores the codes of `list` (coarse term from `CoarseQuantizer.probe`) into `heap`.
-    mutating func scan(list: Int, coarseTerm: Float, lists: InvertedLists, into heap: inout CandidateHeap) {
+    mutating func scan(list: Int, coarseTerm: Float, lists: InvertedLists, into heap: inout TopK) {
         let n = lists.count(list)
         guard n > 0 else { return }
         if scores.count < n { scores = [Float](repeating: 0, count: max(n, 2 * scores.count)) }
@@ -101,7 +101,7 @@ struct ListScanner {
                     let key = base | UInt64(i)
                     if checkTombs, tombstones.contains(key) { continue }
                     if let f = filter, !f.allows(ids[i]) { continue }
-                    heap.push(key: key, score: s)
+                    heap.push(id: key, score: s)
                 }
             }
         }

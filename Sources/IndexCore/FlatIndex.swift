@@ -13,6 +13,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     private var vectors: [Float] = []       // count × dimension, row-major
     private var ids: [UInt64] = []           // slot -> external id
     private var slotOf: [UInt64: Int] = [:]  // external id -> slot
+    private var storedMetadata: [String: String] = [:]
 
     /// An empty index of `dimension`-component vectors compared by `metric`.
     public init(dimension: Int, metric: Metric) throws {
@@ -26,6 +27,12 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     /// The ids and row-major vectors in slot order, as stored (normalised for cosine). For persistence.
     func storedContents() -> (ids: [UInt64], vectors: [Float]) {
         lock.withReadLock { (ids, vectors) }
+    }
+
+    /// The caller's metadata given to the last `save` or read by `open` (for example the encoder's identity).
+    public var metadata: [String: String] {
+        get { lock.withReadLock { storedMetadata } }
+        set { lock.withWriteLock { storedMetadata = newValue } }
     }
 
     /// Replaces the contents with stored ones (already validated: unique ids, `ids.count × dimension` finite floats).

@@ -1,3 +1,4 @@
+import VectorKernels
 /// What the retriever needs from any vector index (flat, HNSW, IVF-PQ).
 ///
 /// Conformers are reference types that are safe to search from many threads at once.

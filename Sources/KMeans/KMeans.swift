@@ -43,7 +43,7 @@ public enum KMeans {
         var rng = SeededRandom(seed: cfg.seed)
         let points: [Float]
         if let m = cfg.maxTrainingPoints, n > m {
-            let chosen = sampleIndices(n: n, count: m, rng: &rng)
+            let chosen = rng.sampleIndices(count: m, from: n)
             var sample = [Float](repeating: 0, count: m * dimension)
             for (r, i) in chosen.enumerated() {
                 for j in 0..<dimension { sample[r * dimension + j] = vectors[i * dimension + j] }
@@ -60,16 +60,6 @@ public enum KMeans {
         threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// `count` distinct indices of `0..<n`, uniformly (a partial Fisher–Yates shuffle).
-    static func sampleIndices(n: Int, count: Int, rng: inout SeededRandom) -> [Int] {
-        var perm = Array(0..<n)
-        for i in 0..<min(count, n) {
-            let j = i + Int(rng.next() % UInt64(n - i))
-            perm.swapAt(i, j)
-        }
-        return Array(perm.prefix(count))
-    }
-
     private static func lloyd(_ points: [Float], dimension d: Int, configuration cfg: KMeansConfiguration,
                               rng: inout SeededRandom) -> KMeansResult {
         let n = points.count / d, k = cfg.clusters
@@ -81,7 +71,7 @@ public enum KMeans {
         } else {
             centroids = seedRandom(points, dimension: d, clusters: k, rng: &rng)
         }
-        if cfg.spherical { normalizeRows(&centroids, dimension: d) }
+        if cfg.spherical { Normalization.normalizeRows(&centroids, dimension: d) }
 
         var inertia = Double.infinity
         var ran = 0
@@ -111,7 +101,7 @@ public enum KMeans {
                 for j in 0..<d { centroids[c * d + j] = Float(sums[c * d + j] * inv) }
             }
             repairEmptyClusters(&centroids, sizes: &sizes, dimension: d, points: n, rng: &rng)
-            if cfg.spherical { normalizeRows(&centroids, dimension: d) }
+            if cfg.spherical { Normalization.normalizeRows(&centroids, dimension: d) }
 
             let previous = inertia
             inertia = obj
@@ -159,7 +149,7 @@ public enum KMeans {
     static func seedRandom(_ points: [Float], dimension d: Int, clusters k: Int, rng: inout SeededRandom) -> [Float] {
         let n = points.count / d
         var centroids = [Float](repeating: 0, count: k * d)
-        for (c, i) in sampleIndices(n: n, count: k, rng: &rng).enumerated() {
+        for (c, i) in rng.sampleIndices(count: k, from: n).enumerated() {
             for j in 0..<d { centroids[c * d + j] = points[i * d + j] }
         }
         return centroids
@@ -190,13 +180,6 @@ public enum KMeans {
             }
             sizes[ci] = sizes[cj] / 2
             sizes[cj] -= sizes[ci]
-        }
-    }
-
-    static func normalizeRows(_ m: inout [Float], dimension d: Int) {
-        m.withUnsafeMutableBufferPointer { p in
-            guard let base = p.baseAddress else { return }
-            for r in 0..<(p.count / d) { Normalization.normalize(base + r * d, count: d) }
         }
     }
 }

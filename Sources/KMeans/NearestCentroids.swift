@@ -78,7 +78,7 @@ public struct NearestCentroids: Sendable {
         let blocks = (n + rowsPerBlock - 1) / rowsPerBlock
         let workers = max(1, min(blocks, KMeans.workerCount(threads)))
         // Sendable wrappers for the raw pointers handed to the workers (each block writes its own rows).
-        let xs = UnsafeSendable(x), ls = UnsafeSendable(labels), ds = UnsafeSendable(distances)
+        let xs = UnsafeSendablePointer(x), ls = UnsafeSendablePointer(labels), ds = UnsafeSendablePointer(distances)
         let fused = !transposed.isEmpty
         let work: @Sendable (Int) -> Void = { w in
             var dots = [Float](repeating: 0, count: fused ? 0 : rowsPerBlock * count)
@@ -125,8 +125,3 @@ public struct NearestCentroids: Sendable {
     }
 }
 
-/// A raw pointer that may cross to worker threads; each worker touches a disjoint part of it.
-struct UnsafeSendable<P>: @unchecked Sendable {
-    let pointer: P
-    init(_ pointer: P) { self.pointer = pointer }
-}

@@ -55,7 +55,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Always `"i3-shardstore"`.
     public var format: String
     public var formatVersion: FormatVersion
-    /// What the object is (for example `"flat-index"`, `"passages"`).
+    /// What the object is (for example `"index.flat"`, `"passages"`).
     public var kind: String
     /// Free-form facts (for example the model that made the vectors).
     public var metadata: [String: String]

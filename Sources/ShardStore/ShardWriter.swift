@@ -24,7 +24,7 @@ public struct ShardWriter {
 
     /// Starts a new object that will replace `directory` on `commit()`.
     /// - Parameters:
-    ///   - kind: what the object is (for example `"flat-index"`); readers check it.
+    ///   - kind: what the object is (for example `"index.flat"`); readers check it.
     ///   - metadata: free-form facts stored in the manifest.
     ///   - maxShardBytes: the most raw bytes per shard file (default 64 MiB; 4 KiB ... 4 GiB).
     ///   - blockBytes: raw bytes per LZ4 block, the unit of random access (default 64 KiB; 4 KiB ... 4 MiB).

@@ -63,6 +63,11 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func path(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
+/// Writes `text` to `url` as UTF-8 (replacing the file), for tests that make small input files.
+public func writeText(_ text: String, _ url: URL) throws {
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
+
 /// Where the repository's `Fixtures/` folder is, found from this source file's location.
 public enum FixturePaths {
     public static var root: URL {

@@ -15,6 +15,15 @@ public enum Normalization {
         return nrm
     }
 
+    /// Scales every `dimension`-float row of the row-major `rows` to unit length (zero rows stay zero).
+    public static func normalizeRows(_ rows: inout [Float], dimension: Int) {
+        guard dimension > 0 else { return }
+        rows.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            for r in 0..<(p.count / dimension) { normalize(base + r * dimension, count: dimension) }
+        }
+    }
+
     /// Returns a unit-length copy of `v` (a zero vector stays zero).
     public static func normalized(_ v: [Float]) -> [Float] {
         var out = v

@@ -37,6 +37,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A standard normal sample (Box–Muller).
+    /// `count` distinct indices of `0..<n` (all of them when `count >= n`), uniformly, in the order drawn:
+    /// a partial Fisher–Yates shuffle, one `next()` per index.
+    public mutating func sampleIndices(count: Int, from n: Int) -> [Int] {
+        var perm = Array(0..<max(0, n))
+        let m = min(max(0, count), perm.count)
+        for i in 0..<m { perm.swapAt(i, i + Int(next() % UInt64(perm.count - i))) }
+        return Array(perm.prefix(m))
+    }
+
     public mutating func nextGaussian() -> Float {
         var u1 = nextUnitDouble()
         if u1 < 1e-300 { u1 = 1e-300 }

@@ -71,6 +71,9 @@ public struct TopK: Sendable {
         }
     }
 
+    /// The kept entries in heap order (unsorted), for callers that re-score them all anyway.
+    @inlinable public var unsortedEntries: [Entry] { heap }
+
     /// The kept entries, best first (score descending, then id ascending).
     public func sorted() -> [Entry] {
         heap.sorted { TopK.worse($1, $0) }

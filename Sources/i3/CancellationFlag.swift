@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,15 +8,14 @@ import Glibc
 /// Set by SIGINT/SIGTERM; `i3 index` polls it between batches and stops cleanly. A second signal exits
 /// at once with status 128 + the signal number.
 final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var received: Int32?
+    private let received = Mutex<Int32?>(nil)
     private var sources: [DispatchSourceSignal] = []
 
     /// Whether a stop was requested.
     var isSet: Bool { signal != nil }
 
     /// The first signal received, if any.
-    var signal: Int32? { lock.lock(); defer { lock.unlock() }; return received }
+    var signal: Int32? { received.withLock { $0 } }
 
     /// Replaces the default handlers of SIGINT and SIGTERM with ones that set the returned flag.
     static func installSignalHandlers() -> CancellationFlag {
@@ -24,10 +24,10 @@ final class CancellationFlag: @unchecked Sendable {
             Glibc.signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
-                flag.lock.lock()
-                let again = flag.received != nil
-                if !again { flag.received = sig }
-                flag.lock.unlock()
+                let again = flag.received.withLock { first in
+                    defer { if first == nil { first = sig } }
+                    return first != nil
+                }
                 if again { exit(128 + sig) }
                 FileHandle.standardError.write(Data("\ni3 index: stopping after the current batch (completed shards are kept; rerun with --resume)\n".utf8))
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataSets
 import Foundation
 import I3Retriever
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DataSets
+import Evaluation
 import Foundation
 import I3Retriever
 import IndexCore
@@ -64,7 +66,7 @@ struct EvalCommand: ParsableCommand {
             }
             print(RetrievalMetrics.evaluate(run: runMap, qrels: qrelsMap).report)
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
     }
 }

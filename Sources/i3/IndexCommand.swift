@@ -1,9 +1,11 @@
 import ArgumentParser
+import DataSets
 import Dispatch
 import Foundation
 import I3Retriever
 #if canImport(Glibc)
 import Glibc
+import TerminalProgress
 #endif
 
 /// `i3 index`: encode a passage TSV and build a persistent index directory.
@@ -78,7 +80,7 @@ struct IndexCommand: ParsableCommand {
         }
         let encoder: any TextEncoding
         do { encoder = try EncoderLoader.load(model: model, head: head, batchSize: batchSize, threads: threads) } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
         var o = IndexBuildOptions()
         o.indexType = type
@@ -112,7 +114,7 @@ struct IndexCommand: ParsableCommand {
             FileHandle.standardError.write(Data("i3 index: stopped; completed shards are kept in \(partial) (rerun with --resume)\n".utf8))
             throw ExitCode(128 + (cancel.signal ?? SIGINT))
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
         let m = result.manifest
         print("""
@@ -121,10 +123,4 @@ struct IndexCommand: ParsableCommand {
         """)
         if let r = result.skipReport { print("  skipped \(result.skipped.count) malformed lines; report: \(r.path)") }
     }
-}
-
-/// A readable error for the command line (no Swift type dump).
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

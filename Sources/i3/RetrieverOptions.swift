@@ -15,6 +15,6 @@ struct RetrieverOptions: ParsableArguments {
         let url = URL(fileURLWithPath: dir)
         let m = try IndexManifest.read(from: url)
         let encoder = try EncoderLoader.load(model: model ?? m.modelPath, head: model == nil ? (head ?? m.headPath) : head)
-        return try Retriever(directory: url, encoder: encoder)
+        return try Retriever(directory: url, manifest: m, encoder: encoder)
     }
 }

@@ -1,7 +1,10 @@
 import ArgumentParser
+import DataSets
+import Evaluation
 import Foundation
 import I3Retriever
 import IndexCore
+import TerminalProgress
 
 /// `i3 search`: one query printed readably, or a query file written as a TREC run.
 struct SearchCommand: ParsableCommand {
@@ -55,7 +58,7 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "%3d. %@  %.4f  ", h.rank, h.id, h.score) + title + text)
             }
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
     }
 

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
             server = try SearchServer(directory: URL(fileURLWithPath: directory), configuration: c,
                                       loader: .fromManifest(model: encoder.model, head: encoder.head))
         } catch let e as RetrieverError {
-            throw CLIError(e.description)
+            throw CLIError(e)
         }
         let g = server.store.current
         let host = self.host

@@ -3,6 +3,7 @@ import Foundation
 import IndexCore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWBuildTests {
     @Test func singleThreadedBuildIsDeterministic() throws {

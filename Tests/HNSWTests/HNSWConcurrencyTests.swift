@@ -4,6 +4,7 @@ import Synchronization
 import IndexCore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWConcurrencyTests {
     /// Searches on several threads while other threads insert, replace and remove: every search

@@ -2,6 +2,7 @@
 import IndexCore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWFilterAndDeleteTests {
     @Test func filterNeverReturnsExcludedIdsAndStillFindsK() throws {

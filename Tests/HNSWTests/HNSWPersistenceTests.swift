@@ -4,6 +4,7 @@ import IndexCore
 import ShardStore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWPersistenceTests {
     @Test(arguments: VectorStorage.allCases)
@@ -55,7 +56,7 @@ import TestSupport
                 #expect(try (0..<2000).allSatisfy { try ca.int32s(record: $0) == cb.int32s(record: $0) })
             }
         }
-        #expect(a.metadata["entry.slot"] == b.metadata["entry.slot"])
+        #expect(a.metadata["param.entry.slot"] == b.metadata["param.entry.slot"])
     }
 
     @Test func openChecksWhatTheCallerExpects() throws {
@@ -72,7 +73,7 @@ import TestSupport
         // Another kind of shard object.
         var w = try ShardWriter(directory: dir.path("other"), kind: "ivfpq")
         try w.commit()
-        #expect(throws: IndexError.kindMismatch(expected: "hnsw", stored: "ivfpq")) {
+        #expect(throws: IndexError.kindMismatch(expected: "index.hnsw", stored: "ivfpq")) {
             try HNSWIndex.open(directory: dir.path("other"))
         }
     }
@@ -109,9 +110,10 @@ import TestSupport
     @Test func inconsistentGraphIsReportedAsCorrupt() throws {
         let dir = try TemporaryDirectory()
         let url = dir.path("bad")
-        var w = try ShardWriter(directory: url, kind: "hnsw", metadata: [
-            "hnsw.format": "1", "dimension": "2", "metric": "l2", "m": "4", "efConstruction": "10", "seed": "1",
-            "storage": "float32", "defaultEf": "10", "slots": "2", "entry.slot": "0", "entry.level": "0",
+        var w = try ShardWriter(directory: url, kind: "index.hnsw", metadata: [
+            "index.format": "1", "index.dimension": "2", "index.metric": "l2", "index.count": "2", "param.m": "4",
+            "param.efConstruction": "10", "param.seed": "1", "param.storage": "float32", "param.defaultEf": "10",
+            "param.slots": "2", "param.entry.slot": "0", "param.entry.level": "0",
         ])
         try w.addColumn("ids", type: .int64, recordLength: 1)
         try w.addColumn("levels", type: .uint8, recordLength: 1)

@@ -2,6 +2,7 @@
 import IndexCore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct HNSWStorageTests {
     @Test(arguments: [VectorStorage.float16, .int8], Metric.allCases)

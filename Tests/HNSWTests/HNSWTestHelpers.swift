@@ -1,6 +1,7 @@
 @testable import HNSW
 import IndexCore
 import TestSupport
+import VectorKernels
 
 /// Small fixed data sets and helpers shared by the HNSW tests.
 enum Fixture {

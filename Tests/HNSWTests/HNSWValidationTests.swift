@@ -26,6 +26,13 @@ import Testing
         #expect(throws: IndexError.self) { try HNSWIndex(dimension: 0, metric: .l2) }
         #expect(throws: IndexError.self) { try HNSWIndex(dimension: 4, metric: .l2, parameters: HNSWParameters(m: 1)) }
         #expect(throws: IndexError.self) { try index.search(batch: [1, 2, 3], k: 1) }
+        #expect(throws: IndexError.incompleteVectors(floats: 3, dimension: 4)) { try index.search(batch: [1, 2, 3], k: 1) }
+        // A bad query in a batch fails with its own error, not a generic one.
+        #expect(throws: IndexError.nonFiniteComponent(component: 2)) {
+            try index.search(batch: [1, 2, 3, 4, 1, 2, .nan, 4], k: 1, threads: 2)
+        }
+        let int8 = try HNSWIndex(dimension: 4, metric: .l2, parameters: HNSWParameters(storage: .int8))
+        #expect(throws: IndexError.incompleteVectors(floats: 6, dimension: 4)) { try int8.train([1, 2, 3, 4, 5, 6]) }
         #expect(throws: IndexError.invalidK(0)) { try index.search(batch: [1, 2, 3, 4], k: 0) }
         #expect("\(IndexError.nonFiniteComponent(component: 3))".contains("NaN"))
     }

@@ -18,7 +18,7 @@ struct DocumentationSnippetTests {
         let q = try enc.encodeQueries(["what is a dog"])
         let p = try enc.encodePassages(["A dog is an animal."])
         #expect(q.count == 1 && p.count == 1 && q[0].count == enc.dimension)
-        #expect(enc.similarity == .dotProduct && i3.similarity == .dotProduct)
+        #expect(enc.metric == .innerProduct && i3.metric == .innerProduct)
         #expect(enc.identity != i3.identity)
         #expect(enc.tokenize("what is a dog").first == 2)        // [CLS] of the tiny vocabulary
         #expect(i3.tokenizeQuery(String(repeating: "dog ", count: 100)).count == i3.maxQueryLength)

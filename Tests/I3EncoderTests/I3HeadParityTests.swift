@@ -14,7 +14,7 @@ struct I3HeadParityTests {
                                       vocabulary: dir.appendingPathComponent("vocab.txt"),
                                       options: .init(batchSize: 3, threads: 2))
         #expect(encoder.dimension == 64)
-        #expect(encoder.similarity == .dotProduct)
+        #expect(encoder.metric == .innerProduct)
         #expect(encoder.maxQueryLength == 16 && encoder.maxPassageLength == 48)
         let q = try encoder.encodeQueries(texts.queries)
         let p = try encoder.encodePassages(texts.passages)
@@ -39,7 +39,7 @@ struct I3HeadParityTests {
         let q = try encoder.encodeQueries(texts.queries)
         let refQ = try EncoderFixtures.rows(dir.appendingPathComponent("st_query_vectors.f32"), dimension: 64)
         for (a, b) in zip(q, refQ) { #expect(EncoderFixtures.maxAbsDiff(a, b) < 1e-4) }
-        #expect(encoder.similarity == .dotProduct)
+        #expect(encoder.metric == .innerProduct)
 
         let plain = try DualEncoder(modelDirectory: dir.appendingPathComponent("st"))
         let h = try plain.encodePassages(texts.passages)

@@ -20,7 +20,7 @@ struct MiniLMParityTests {
                                            dimension: meta.dimension)
         let encoder = try DualEncoder(modelDirectory: dir, options: .init(batchSize: meta.batch_size, threads: 2))
         #expect(encoder.dimension == 384)
-        #expect(encoder.similarity == .cosine)
+        #expect(encoder.metric == .cosine)
         #expect(encoder.maxPassageLength == 256)
         let got = try encoder.encodePassages(meta.sentences)
         let q = try encoder.encodeQueries(meta.sentences)

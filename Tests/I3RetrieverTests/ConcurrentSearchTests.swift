@@ -1,7 +1,9 @@
+import DataSets
 import Foundation
 import Testing
 @testable import I3Retriever
 import TestSupport
+import VectorKernels
 
 @Suite struct ConcurrentSearchTests {
     @Test func concurrentSearchesEqualSerialOnes() async throws {
@@ -11,11 +13,11 @@ import TestSupport
         let queries = try TrecFiles.readQueries(RT.queries).map(\.text)
         let serial = try queries.map { try r.search($0, k: 10) }
         // Threads.
-        let slots = ResultSlots<[SearchHit]>(count: queries.count * 8)
+        let slots = SharedBuffer<Result<[SearchHit], Error>?>(count: queries.count * 8, initial: nil)
         DispatchQueue.concurrentPerform(iterations: queries.count * 8) { i in
-            slots.set(i, Result { try r.search(queries[i % queries.count], k: 10) })
+            slots[i] = Result { try r.search(queries[i % queries.count], k: 10) }
         }
-        let threaded = try slots.values()
+        let threaded = try (0..<slots.count).map { try #require(slots[$0]).get() }
         for (i, hits) in threaded.enumerated() { #expect(hits == serial[i % queries.count]) }
         // Tasks.
         let fromTasks = try await withThrowingTaskGroup(of: (Int, [SearchHit]).self) { g in

@@ -1,3 +1,5 @@
+import DataSets
+import Evaluation
 import Foundation
 import Testing
 @testable import I3Retriever

@@ -1,8 +1,11 @@
+import DataSets
 import Foundation
+import TerminalProgress
 import Testing
 @testable import I3Retriever
 import IndexCore
 import TestSupport
+import VectorKernels
 
 @Suite struct IndexBuildTests {
     func options(shard: Int = 16, batch: Int = 8) -> IndexBuildOptions {
@@ -121,7 +124,7 @@ import TestSupport
             try IndexBuilder.build(collection: RT.collection, output: out, encoder: HashedBagOfWordsEncoder(dimension: 64), options: o)
             Issue.record("resumed with another encoder")
         } catch let e as RetrieverError {
-            #expect(e.description.contains("rerun without --resume"))
+            #expect(e.description.contains("build without resuming to start over"))
         }
     }
 
@@ -162,7 +165,7 @@ import TestSupport
         var passages = 0
         init() throws { base = try HashedBagOfWordsEncoder() }
         var dimension: Int { base.dimension }
-        var encoderSimilarity: EncoderSimilarity { base.encoderSimilarity }
+        var metric: Metric { base.metric }
         var identity: String { base.identity }
         var displayName: String { "counting" }
         func encodeQueries(_ t: [String]) throws -> [[Float]] { try base.encodeQueries(t) }

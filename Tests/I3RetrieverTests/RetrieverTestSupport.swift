@@ -1,6 +1,8 @@
+import DataSets
 import Foundation
 @testable import I3Retriever
 import TestSupport
+import VectorKernels
 
 /// Shared helpers of the retriever tests.
 enum RT {
@@ -9,7 +11,7 @@ enum RT {
     static var queries: URL { fixtures.appendingPathComponent("queries.tsv") }
     static var qrels: URL { fixtures.appendingPathComponent("qrels.tsv") }
 
-    static func write(_ s: String, _ url: URL) throws { try s.write(to: url, atomically: true, encoding: .utf8) }
+    static func write(_ s: String, _ url: URL) throws { try writeText(s, url) }
 
     /// Builds the fixture collection into `dir/name` with the hashed encoder.
     static func buildFixture(in dir: TemporaryDirectory, name: String = "index", type: IndexType = .flat,
@@ -46,7 +48,7 @@ struct RenamedEncoder: TextEncoding {
     let base: any TextEncoding
     let identity: String
     var dimension: Int { base.dimension }
-    var encoderSimilarity: EncoderSimilarity { base.encoderSimilarity }
+    var metric: Metric { base.metric }
     var displayName: String { "renamed" }
     func encodeQueries(_ t: [String]) throws -> [[Float]] { try base.encodeQueries(t) }
     func encodePassages(_ t: [String]) throws -> [[Float]] { try base.encodePassages(t) }

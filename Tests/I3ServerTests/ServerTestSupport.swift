@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import I3Retriever
+import IndexCore
+import VectorKernels
 @testable import I3Server
 import Logging
 import TestSupport
@@ -135,7 +137,7 @@ struct SlowEncoder: TextEncoding {
     let delay: TimeInterval
     var identity: String { base.identity }
     var dimension: Int { base.dimension }
-    var encoderSimilarity: EncoderSimilarity { base.encoderSimilarity }
+    var metric: Metric { base.metric }
     var displayName: String { "slow " + base.displayName }
     func encodeQueries(_ t: [String]) throws -> [[Float]] { Thread.sleep(forTimeInterval: delay); return try base.encodeQueries(t) }
     func encodePassages(_ t: [String]) throws -> [[Float]] { try base.encodePassages(t) }

@@ -4,6 +4,7 @@ import ShardStore
 import Testing
 import TestSupport
 @testable import IVFPQ
+import VectorKernels
 
 @Suite struct IVFPQPersistenceTests {
     @Test(arguments: Metric.allCases)
@@ -28,6 +29,15 @@ import TestSupport
         }
         // Full vectors on disk use no memory; loaded ones do.
         #expect(loaded.memoryBytes - onDisk.memoryBytes == 4999 * IVFPQFixture.d * 4)
+        // The opened index knows where each id lives: removing and replacing ids works without a list scan.
+        try loaded.remove(id: 12)
+        #expect(throws: IndexError.unknownID(11)) { try loaded.remove(id: 11) }
+        let q0 = TestData.row(IVFPQFixture.queries, 0, dimension: IVFPQFixture.d)
+        try loaded.add(q0, id: 13)
+        #expect(loaded.count == 4998)
+        if metric != .innerProduct {   // a query is its own nearest neighbour under L2 and cosine
+            #expect(try loaded.search(q0, k: 1, parameters: SearchParameters(nprobe: 16, refineFactor: 10)).first?.id == 13)
+        }
     }
 
     @Test func openedIndexTakesAdditionsAndDeletions() throws {
@@ -62,7 +72,7 @@ import TestSupport
         var w = try ShardWriter(directory: dir.path("other"), kind: "hnsw-index")
         try w.addColumn("x", type: .int64, recordLength: 1)
         try w.commit()
-        #expect(throws: IndexError.kindMismatch(expected: "ivfpq-index", stored: "hnsw-index")) {
+        #expect(throws: IndexError.kindMismatch(expected: "index.ivfpq", stored: "hnsw-index")) {
             try IVFPQIndex.open(directory: dir.path("other"))
         }
         let untrained = try IVFPQIndex(dimension: 8, metric: .l2, configuration: .init(nlist: 2, subquantizers: 2))

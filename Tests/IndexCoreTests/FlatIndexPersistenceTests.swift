@@ -3,6 +3,7 @@ import IndexCore
 import ShardStore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct FlatIndexPersistenceTests {
     @Test(arguments: Metric.allCases) func saveAndOpenGiveTheSameSearchResults(metric: Metric) throws {
@@ -17,7 +18,8 @@ import TestSupport
         let opened = try FlatIndex.open(directory: dir.path("flat"), expectedDimension: d, expectedMetric: metric)
         #expect(opened.count == n - 1)
         #expect(opened.allIDs == index.allIDs)
-        #expect(try ShardReader(directory: dir.path("flat")).metadata["model"] == "test-model")
+        #expect(opened.metadata == ["model": "test-model"])
+        #expect(try ShardReader(directory: dir.path("flat")).metadata["user.model"] == "test-model")
         let queries = TestData.gaussian(count: 10, dimension: d, seed: 4)
         for q in 0..<10 {
             let query = TestData.row(queries, q, dimension: d)
@@ -48,13 +50,14 @@ import TestSupport
         #expect(throws: IndexError.metricMismatch(expected: .l2, stored: .cosine)) {
             _ = try FlatIndex.open(directory: dir.path("f"), expectedMetric: .l2)
         }
-        #expect(throws: IndexError.invalidParameter(name: "metadata", reason: "the key \"metric\" is reserved")) {
-            try index.save(to: dir.path("g"), metadata: ["metric": "x"])
-        }
+        // User keys live in their own namespace: a key named like a header value cannot clobber it.
+        try index.save(to: dir.path("g"), metadata: ["metric": "x"])
+        #expect(try FlatIndex.open(directory: dir.path("g")).metric == .cosine)
+        #expect(try FlatIndex.open(directory: dir.path("g")).metadata == ["metric": "x"])
         var w = try ShardWriter(directory: dir.path("other"), kind: "passages")
         try w.addColumn("text", type: .utf8)
         try w.commit()
-        #expect(throws: IndexError.kindMismatch(expected: "flat-index", stored: "passages")) {
+        #expect(throws: IndexError.kindMismatch(expected: "index.flat", stored: "passages")) {
             _ = try FlatIndex.open(directory: dir.path("other"))
         }
         #expect(throws: ShardStoreError.missingManifest(path: dir.path("absent").path)) {

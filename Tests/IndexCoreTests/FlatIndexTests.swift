@@ -1,6 +1,7 @@
 import IndexCore
 import Testing
 import TestSupport
+import VectorKernels
 
 @Suite struct FlatIndexTests {
     @Test(arguments: Metric.allCases) func exactSearchMatchesNaiveScoring(metric: Metric) throws {

@@ -152,7 +152,7 @@ public struct CollectionScan: Sendable {
             out += "\(p.path)\t\(p.line)\t\(p.kind.rawValue)\t\(p.detail.replacingOccurrences(of: "\t", with: " "))\n"
         }
         do { try out.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot write the skip report: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot write the skip report: \(error.localizedDescription)")
         }
     }
 }

@@ -31,24 +31,24 @@ public enum TrecFiles {
         while let item = try lines.next() {
             switch item {
             case let .overLong(n, len, _):
-                throw RetrieverError.malformedLine(path: url.path, line: n, reason: "line too long (\(len) bytes)")
+                throw DataSetError.malformedLine(path: url.path, line: n, reason: "line too long (\(len) bytes)")
             case let .line(l):
                 if l.bytes.isEmpty { continue }
                 guard let s = String(validating: l.bytes, as: UTF8.self) else {
-                    throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "invalid UTF-8")
+                    throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "invalid UTF-8")
                 }
                 if s.allSatisfy({ $0.isWhitespace }) { continue }
                 let cols = s.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
                 guard cols.count == 2 else {
-                    throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "expected qid<TAB>query text")
+                    throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "expected qid<TAB>query text")
                 }
                 let id = cols[0].trimmingCharacters(in: .whitespaces)
                 let text = cols[1].trimmingCharacters(in: .whitespaces)
                 guard !id.isEmpty, !text.isEmpty else {
-                    throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "empty query id or text")
+                    throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "empty query id or text")
                 }
                 guard seen.insert(id).inserted else {
-                    throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "duplicate query id \(id)")
+                    throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "duplicate query id \(id)")
                 }
                 out.append(Query(id: id, text: text))
             }
@@ -67,8 +67,8 @@ public enum TrecFiles {
         var out: Qrels = [:]
         try forEachFieldLine(url) { f, line in
             guard f.count == 4, let rel = Int(f[3]) else {
-                throw RetrieverError.malformedLine(path: url.path, line: line,
-                                                   reason: "expected 'qid iteration docid relevance', got \(f.count) fields")
+                throw DataSetError.malformedLine(path: url.path, line: line,
+                                                reason: "expected 'qid iteration docid relevance', got \(f.count) fields")
             }
             out[String(f[0]), default: [:]][String(f[2])] = rel
         }
@@ -82,12 +82,12 @@ public enum TrecFiles {
         while let item = try lines.next() {
             guard case let .line(l) = item else {
                 if case let .overLong(n, _, _) = item {
-                    throw RetrieverError.malformedLine(path: url.path, line: n, reason: "line too long")
+                    throw DataSetError.malformedLine(path: url.path, line: n, reason: "line too long")
                 }
                 continue
             }
             guard let s = String(validating: l.bytes, as: UTF8.self) else {
-                throw RetrieverError.malformedLine(path: url.path, line: l.number, reason: "invalid UTF-8")
+                throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "invalid UTF-8")
             }
             let f = s.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if f.isEmpty { continue }
@@ -109,8 +109,8 @@ public enum TrecFiles {
         var out: [String: [RunEntry]] = [:]
         try forEachFieldLine(url) { f, line in
             guard f.count == 6, let rank = Int(f[3]), let score = Double(f[4]), score.isFinite else {
-                throw RetrieverError.malformedLine(path: url.path, line: line,
-                                                   reason: "expected 'qid Q0 docid rank score tag' with a numeric rank and score")
+                throw DataSetError.malformedLine(path: url.path, line: line,
+                                                reason: "expected 'qid Q0 docid rank score tag' with a numeric rank and score")
             }
             out[String(f[0]), default: []].append(RunEntry(queryID: String(f[0]), documentID: String(f[2]), rank: rank, score: score))
         }
@@ -131,7 +131,7 @@ public enum TrecFiles {
 
     static func write(_ s: String, to url: URL) throws {
         do { try s.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot write: \(error.localizedDescription)")
         }
     }
 }

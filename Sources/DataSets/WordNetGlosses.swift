@@ -23,18 +23,18 @@ public enum WordNetReader {
     public static func readSynsets(_ url: URL) throws -> [WordNetSynset] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
         }
         var out: [WordNetSynset] = []
         let text = String(decoding: data, as: UTF8.self)
         for (n, line) in text.split(separator: "\n").enumerated() {
             if line.hasPrefix("  ") { continue }
             guard let bar = line.range(of: " | ") else {
-                throw RetrieverError.malformedLine(path: url.path, line: n + 1, reason: "no gloss separator ' | '")
+                throw DataSetError.malformedLine(path: url.path, line: n + 1, reason: "no gloss separator ' | '")
             }
             let head = line[..<bar.lowerBound].split(separator: " ")
             guard head.count >= 4, let wc = Int(head[3], radix: 16), head.count >= 4 + 2 * wc else {
-                throw RetrieverError.malformedLine(path: url.path, line: n + 1, reason: "cannot read the word count")
+                throw DataSetError.malformedLine(path: url.path, line: n + 1, reason: "cannot read the word count")
             }
             var lemmas: [String] = []
             for i in 0..<wc {

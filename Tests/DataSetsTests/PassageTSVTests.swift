@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import I3Retriever
+@testable import DataSets
 import TestSupport
 
 @Suite struct PassageTSVTests {
@@ -51,7 +51,7 @@ import TestSupport
     @Test func resumesFromARecordedOffset() throws {
         let dir = try TemporaryDirectory()
         let u = dir.path("c.tsv")
-        try RT.write("1\tone\n2\ttwo\n3\tthree\n", u)
+        try writeText("1\tone\n2\ttwo\n3\tthree\n", u)
         var r = try PassageTSVReader(url: u)
         guard case let .passage(_, line, end)? = try r.next() else { Issue.record("no first passage"); return }
         #expect(line == 1)
@@ -64,7 +64,7 @@ import TestSupport
     @Test func scanCountsAndWritesReport() throws {
         let dir = try TemporaryDirectory()
         let u = dir.path("c.tsv")
-        try RT.write("1\tone\n2\n3\tthree\n", u)
+        try writeText("1\tone\n2\n3\tthree\n", u)
         let s = try CollectionScan.scan(u)
         #expect(s.passageCount == 2)
         #expect(s.problems.map(\.line) == [2])

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import I3Retriever
+@testable import TerminalProgress
 
 @Suite struct ProgressReporterTests {
     final class Sink: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 
 /// Standard ranking metrics over a run and qrels.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +17,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private let start = Date()
     private var last = Date.distantPast
     private var startDone: Int
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private let write: (String) -> Void
 
     /// - Parameters:
@@ -36,19 +37,21 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// Reports `done` items so far; prints when due (always on a terminal at most 10 times a second).
     public func update(done: Int, force: Bool = false) {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        let minGap = isTerminal ? 0.1 : interval
-        guard force || now.timeIntervalSince(last) >= minGap else { return }
-        last = now
-        write(line(done: done, now: now))
+        lock.withLock { _ in
+            let now = Date()
+            let minGap = isTerminal ? 0.1 : interval
+            guard force || now.timeIntervalSince(last) >= minGap else { return }
+            last = now
+            write(line(done: done, now: now))
+        }
     }
 
     /// Prints the final state and a newline.
     public func finish(done: Int) {
-        lock.lock(); defer { lock.unlock() }
-        let l = line(done: done, now: Date())
-        write(isTerminal ? l + "\n" : l)
+        lock.withLock { _ in
+            let l = line(done: done, now: Date())
+            write(isTerminal ? l + "\n" : l)
+        }
     }
 
     /// The text of one report (a bar on a terminal, a plain line otherwise).

@@ -1,15 +1,15 @@
 import Foundation
 import Testing
-@testable import I3Retriever
+@testable import DataSets
 import TestSupport
 
 @Suite struct DictionaryTaskTests {
     @Test func fnv1aAndSplit() {
-        #expect(DictionaryTask.fnv1a64("") == 0xcbf2_9ce4_8422_2325)
-        #expect(DictionaryTask.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
-        #expect(DictionaryTask.fnv1a64("foobar") == 0x8594_4171_f739_67e8)
+        #expect(FNV1a.hash64("") == 0xcbf2_9ce4_8422_2325)
+        #expect(FNV1a.hash64("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(FNV1a.hash64("foobar") == 0x8594_4171_f739_67e8)
         for w in ["aardvark", "zebra", "maser"] {
-            let expected: DictionaryTask.Split = [8: .dev, 9: .test][DictionaryTask.fnv1a64(w) % 10] ?? .train
+            let expected: DictionaryTask.Split = [8: .dev, 9: .test][FNV1a.hash64(w) % 10] ?? .train
             #expect(DictionaryTask.split(of: w) == expected)
             #expect(DictionaryTask.split(of: w.uppercased()) == expected)
         }
@@ -58,11 +58,11 @@ import TestSupport
             index += "\(h)\t\(enc(dict.utf8.count))\t\(enc(a.utf8.count))\n"
             dict += a
         }
-        try RT.write(dict, dir.path("g.dict"))
-        try RT.write(index, dir.path("g.index"))
+        try writeText(dict, dir.path("g.dict"))
+        try writeText(index, dir.path("g.index"))
         let wn = dir.path("wn")
         try FileManager.default.createDirectory(at: wn, withIntermediateDirectories: true)
-        try RT.write("""
+        try writeText("""
           1 This software and database is being provided
         00000001 05 n 01 aardvark 0 000 | nocturnal burrowing mammal of Africa; "an aardvark ate"
         00000002 05 n 01 copied 0 000 | a thing copied
@@ -71,7 +71,7 @@ import TestSupport
         00000005 05 n 02 Zebra 0 zebra 0 000 | a second sense makes zebra polysemous
 
         """, wn.appendingPathComponent("data.noun"))
-        for p in ["verb", "adj", "adv"] { try RT.write("", wn.appendingPathComponent("data.\(p)")) }
+        for p in ["verb", "adj", "adv"] { try writeText("", wn.appendingPathComponent("data.\(p)")) }
         var src = DictionaryTask.Sources()
         src.gcideIndex = dir.path("g.index")
         src.gcideDictionary = dir.path("g.dict")

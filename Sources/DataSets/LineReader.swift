@@ -29,11 +29,11 @@ public struct LineReader {
                 maxLineBytes: Int = 1 << 20, chunkSize: Int = 1 << 20) throws {
         self.url = url
         do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot open: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot open: \(error.localizedDescription)")
         }
         if startOffset > 0 {
             do { try handle.seek(toOffset: startOffset) } catch {
-                throw RetrieverError.io(path: url.path, reason: "cannot seek to \(startOffset): \(error.localizedDescription)")
+                throw DataSetError.io(path: url.path, reason: "cannot seek to \(startOffset): \(error.localizedDescription)")
             }
         }
         self.lineNumber = startLine - 1
@@ -104,7 +104,7 @@ public struct LineReader {
     private mutating func fill() throws {
         let data: Data?
         do { data = try handle.read(upToCount: chunkSize) } catch {
-            throw RetrieverError.io(path: url.path, reason: "read failed: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "read failed: \(error.localizedDescription)")
         }
         guard let d = data, !d.isEmpty else { eof = true; return }
         if position > 0 {

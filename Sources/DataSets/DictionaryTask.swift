@@ -14,16 +14,9 @@ public enum DictionaryTask {
     /// Which split a word belongs to.
     public enum Split: String, Sendable, CaseIterable { case train, dev, test }
 
-    /// FNV-1a, 64-bit.
-    public static func fnv1a64(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
-        return h
-    }
-
     /// The split of `word` (lower-cased first).
     public static func split(of word: String) -> Split {
-        switch fnv1a64(word.lowercased()) % 10 {
+        switch FNV1a.hash64(word.lowercased()) % 10 {
         case 8: return .dev
         case 9: return .test
         default: return .train
@@ -78,8 +71,8 @@ public enum DictionaryTask {
         var articles: [Article] = []
         for e in entries.sorted(by: { $0.offset < $1.offset }) where keyToArticle[e.offset] == nil {
             guard e.offset >= 0, e.length >= 0, e.offset + e.length <= dict.count else {
-                throw RetrieverError.corruptIndex(directory: sources.gcideIndex.path,
-                                                  reason: "entry \(e.headword) points past the end of the dictionary")
+                throw DataSetError.malformedSource(path: sources.gcideIndex.path,
+                                                 reason: "entry \(e.headword) points past the end of the dictionary")
             }
             keyToArticle[e.offset] = articles.count
             articles.append(Article(offset: e.offset, length: e.length, title: "", body: "", excluded: false))
@@ -160,7 +153,7 @@ public enum DictionaryTask {
         if let limit = passageLimit, limit < live.count {
             var n = 0
             for p in pairs where p.split == .test && !include[p.article] { include[p.article] = true; n += 1 }
-            let distractors = live.filter { !include[$0] }.sorted { fnv1a64(articleID($0)) < fnv1a64(articleID($1)) }
+            let distractors = live.filter { !include[$0] }.sorted { FNV1a.hash64(articleID($0)) < FNV1a.hash64(articleID($1)) }
             for a in distractors.prefix(max(0, limit - n)) { include[a] = true }
         } else {
             for a in live { include[a] = true }
@@ -168,13 +161,13 @@ public enum DictionaryTask {
 
         let fm = FileManager.default
         do { try fm.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
-            throw RetrieverError.io(path: outDirectory.path, reason: "cannot create: \(error.localizedDescription)")
+            throw DataSetError.io(path: outDirectory.path, reason: "cannot create: \(error.localizedDescription)")
         }
         let collectionURL = outDirectory.appendingPathComponent("collection.tsv")
         let tmp = outDirectory.appendingPathComponent(".collection.tsv.tmp")
         _ = fm.createFile(atPath: tmp.path, contents: nil)
         guard let out = FileHandle(forWritingAtPath: tmp.path) else {
-            throw RetrieverError.io(path: tmp.path, reason: "cannot open for writing")
+            throw DataSetError.io(path: tmp.path, reason: "cannot open for writing")
         }
         var chunk = ""
         func clean(_ s: String) -> String {
@@ -189,7 +182,7 @@ public enum DictionaryTask {
         try? out.close()
         _ = try? fm.removeItem(at: collectionURL)
         do { try fm.moveItem(at: tmp, to: collectionURL) } catch {
-            throw RetrieverError.io(path: collectionURL.path, reason: "cannot rename: \(error.localizedDescription)")
+            throw DataSetError.io(path: collectionURL.path, reason: "cannot rename: \(error.localizedDescription)")
         }
 
         for s in Split.allCases {
@@ -210,7 +203,7 @@ public enum DictionaryTask {
         do {
             try enc.encode(st).write(to: outDirectory.appendingPathComponent("task.json"), options: .atomic)
         } catch {
-            throw RetrieverError.io(path: outDirectory.path, reason: "cannot write task.json: \(error.localizedDescription)")
+            throw DataSetError.io(path: outDirectory.path, reason: "cannot write task.json: \(error.localizedDescription)")
         }
         return st
     }

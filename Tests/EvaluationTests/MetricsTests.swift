@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import I3Retriever
+import DataSets
+@testable import Evaluation
 import TestSupport
 
 @Suite struct MetricsTests {
@@ -54,9 +55,9 @@ import TestSupport
         #expect(back["q1"]?.map(\.documentID) == ["d1", "d2"])
         try TrecFiles.writeQrels(["q1": ["d1": 1]], to: dir.path("qrels"))
         #expect(try TrecFiles.readQrels(dir.path("qrels")) == ["q1": ["d1": 1]])
-        try RT.write("q1 0 d1 1\nq2 0 d2\n", dir.path("bad"))
-        #expect(throws: RetrieverError.self) { try TrecFiles.readQrels(dir.path("bad")) }
-        do { _ = try TrecFiles.readQrels(dir.path("bad")) } catch let e as RetrieverError {
+        try writeText("q1 0 d1 1\nq2 0 d2\n", dir.path("bad"))
+        #expect(throws: DataSetError.self) { try TrecFiles.readQrels(dir.path("bad")) }
+        do { _ = try TrecFiles.readQrels(dir.path("bad")) } catch let e as DataSetError {
             #expect(e.description.contains("bad:2:"))
         }
     }

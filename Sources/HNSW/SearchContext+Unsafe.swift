@@ -1,4 +1,6 @@
+import CVectorKernels
 import IndexCore
+import Synchronization
 
 /// A binary min-heap of `(key, slot)` pairs on one contiguous buffer, reused across searches.
 /// The result set stores `-distance` as key so that its top is the worst kept result.
@@ -121,7 +123,8 @@ struct VisitedSet {
         return false
     }
 
-    @inline(__always) func address(_ s: UInt32) -> UnsafeMutablePointer<UInt16> { tags + Int(s) }
+    /// Starts loading slot `s`'s tag into cache.
+    @inline(__always) func prefetch(_ s: UInt32) { ivk_prefetch(tags + Int(s)) }
 }
 
 /// Scratch memory of one search or insertion, checked out of a `SearchContextPool` so that no search
@@ -164,7 +167,7 @@ final class SearchContext {
 /// A stack of reusable search contexts (one per concurrently running search or insertion).
 final class SearchContextPool: @unchecked Sendable {
     private let dimension: Int
-    private let lock = Mutex()
+    private let lock = Mutex(())
     private var free: [SearchContext] = []
     private var created = 0
     private var visitedBytes = 0
@@ -180,19 +183,19 @@ final class SearchContextPool: @unchecked Sendable {
     }
 
     private func checkOut(capacity: Int) -> SearchContext {
-        let ctx: SearchContext? = lock.withLock { free.popLast() }
+        let ctx: SearchContext? = lock.withLock { _ in free.popLast() }
         if let ctx { return ctx }
         let fresh = SearchContext(dimension: dimension, capacity: capacity)
-        lock.withLock { created += 1 }
+        lock.withLock { _ in created += 1 }
         return fresh
     }
 
     private func checkIn(_ ctx: SearchContext) {
-        lock.withLock {
+        lock.withLock { _ in
             free.append(ctx)
         }
     }
 
     /// Bytes of the idle contexts' visited tags.
-    var memoryBytes: Int { lock.withLock { free.reduce(0) { $0 + $1.memoryBytes } } }
+    var memoryBytes: Int { lock.withLock { _ in free.reduce(0) { $0 + $1.memoryBytes } } }
 }

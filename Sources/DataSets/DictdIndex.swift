@@ -36,14 +36,14 @@ public enum Dictd {
     public static func readIndex(_ url: URL) throws -> [DictdEntry] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
         }
         let text = String(decoding: data, as: UTF8.self)
         var out: [DictdEntry] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count >= 3, let o = decodeNumber(f[1]), let l = decodeNumber(f[2]) else {
-                throw RetrieverError.malformedLine(path: url.path, line: n + 1, reason: "expected headword<TAB>offset<TAB>length")
+                throw DataSetError.malformedLine(path: url.path, line: n + 1, reason: "expected headword<TAB>offset<TAB>length")
             }
             if f[0].hasPrefix("00-") { continue }  // 00-database-*, 00-gcide-*, 00-web1913-*: metadata
             out.append(DictdEntry(headword: String(f[0]), offset: o, length: l))
@@ -55,7 +55,7 @@ public enum Dictd {
     public static func readDictionary(_ url: URL) throws -> Data {
         guard url.pathExtension == "dz" else {
             do { return try Data(contentsOf: url) } catch {
-                throw RetrieverError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+                throw DataSetError.io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
             }
         }
         let p = Process()
@@ -64,12 +64,12 @@ public enum Dictd {
         let pipe = Pipe()
         p.standardOutput = pipe
         do { try p.run() } catch {
-            throw RetrieverError.io(path: url.path, reason: "cannot run gzip: \(error.localizedDescription)")
+            throw DataSetError.io(path: url.path, reason: "cannot run gzip: \(error.localizedDescription)")
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw RetrieverError.io(path: url.path, reason: "gzip -dc exited with status \(p.terminationStatus)")
+            throw DataSetError.io(path: url.path, reason: "gzip -dc exited with status \(p.terminationStatus)")
         }
         return data
     }

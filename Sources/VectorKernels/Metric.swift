@@ -1,5 +1,4 @@
 import Foundation
-import VectorKernels
 
 /// How two vectors are compared. Every index reports a *score* where higher means more similar:
 /// the inner product, the cosine similarity, or the **negated** squared Euclidean distance.
