@@ -100,7 +100,9 @@ let package = Package(
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
-        .testTarget(name: "I3ServerTests", dependencies: ["I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "I3ServerTests", dependencies: [
+            "I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),
         .testTarget(name: "TerminalProgressTests", dependencies: ["TerminalProgress"]),
