@@ -79,7 +79,7 @@ let package = Package(
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
         .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
-            "BenchSupport",
+            "BenchSupport", "I3Retriever", "Evaluation",
             "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
