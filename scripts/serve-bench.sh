@@ -57,7 +57,7 @@ response = function(status, headers, body)
   if status ~= 200 then bad = bad + 1; return end
   checked = checked + 1
   local a, b = 0, 0
-  for id in string.gmatch(body, '"rank":%d+,"id":"([^"]*)"') do
+  for id in string.gmatch(body, '"id":"([^"]*)"') do
     if string.sub(id, 1, 2) == "B-" then b = b + 1 else a = a + 1 end
   end
   if a > 0 and b > 0 then mixed = mixed + 1 end

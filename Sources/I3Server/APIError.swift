@@ -72,7 +72,7 @@ public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConverti
 enum JSONCoding {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.outputFormatting = [.withoutEscapingSlashes]
+        e.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return e
     }()
 }
