@@ -22,7 +22,8 @@ final class SearchExecutor: @unchecked Sendable {
         self.queueLimit = queueLimit
         self.timeout = timeout
         for i in 0 ..< count {
-            let t = Thread { [unowned self] in self.work() }
+            // The threads hold the executor until `shutdown()` lets them return.
+            let t = Thread { self.work() }
             t.name = "i3-search-\(i)"
             t.stackSize = 8 << 20
             threads.append(t)
