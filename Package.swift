@@ -84,6 +84,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Seeded mutation fuzzing of every reader of untrusted files (scripts/fuzz.sh); not a product.
+        .target(name: "Fuzzing", dependencies: [
+            "DataSets", "HNSW", "I3Encoder", "I3Retriever", "IndexCore", "IVFPQ", "ShardStore", "TestSupport",
+            "VectorKernels", "WordPieceTokenizer",
+        ]),
+        .executableTarget(name: "I3Fuzz", dependencies: ["Fuzzing"]),
+
         // Child process for the shard-store crash (SIGKILL) and bounded-memory tests; not a product.
         .executableTarget(name: "ShardCrashProbe", dependencies: ["ShardStore"]),
 
@@ -104,6 +111,7 @@ let package = Package(
             "I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),
         .testTarget(name: "TerminalProgressTests", dependencies: ["TerminalProgress"]),
         .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "DataSets", "Evaluation", "TerminalProgress", "I3Encoder", "IndexCore", "VectorKernels", "TestSupport"]),

@@ -16,10 +16,11 @@ public struct Passage: Sendable, Hashable {
     }
 
     /// What the encoder reads: `title` and `text` joined by a space and a colon-free separator
-    /// (`"<title>. <text>"`), or the text alone when there is no title.
+    /// (`"<title>. <text>"`), or the text alone when there is no title, or the title alone when the text
+    /// is empty.
     public var encoderText: String {
         guard let t = title, !t.isEmpty else { return text }
-        return t + ". " + text
+        return text.isEmpty ? t : t + ". " + text
     }
 }
 
@@ -29,7 +30,7 @@ public struct TSVProblem: Sendable, Equatable, Codable, CustomStringConvertible 
     public enum Kind: String, Sendable, Codable {
         case wrongColumnCount = "wrong column count"
         case emptyID = "empty id"
-        case emptyText = "empty text"
+        case whitespaceInID = "id contains whitespace"
         case invalidUTF8 = "invalid UTF-8"
         case duplicateID = "duplicate id"
         case overLong = "line too long"
@@ -45,10 +46,15 @@ public struct TSVProblem: Sendable, Equatable, Codable, CustomStringConvertible 
 /// Streams a passage collection in TSV form, validating every line.
 ///
 /// Accepted layouts (per line, tab-separated): `id<TAB>text` (MS MARCO `collection.tsv`) and
-/// `id<TAB>title<TAB>text` (title-split style). Blank lines are ignored. A line is malformed when it has
-/// another number of columns, an empty id or text, invalid UTF-8, an id seen before, or more than
-/// `maxLineBytes` bytes. The reader reports malformed lines as `TSVProblem`s (it never throws for them)
-/// so the caller decides whether to stop or skip.
+/// `id<TAB>title<TAB>text` (title-split style). Blank lines are ignored, and so is a first line that is a
+/// column header (`id`/`_id`/`docid`/`pid`/`doc_id`, then `text`/`passage`/`contents`, with `title`
+/// between for three columns), as BEIR's and pandas' TSV loaders do. A passage with an empty text is
+/// kept (it is its title, or nothing): real collections have such documents (Cranfield has two) and
+/// Pyserini and BEIR index them so that every judged id resolves; `emptyTexts` counts them. A line is
+/// malformed when it has another number of columns, an empty id, an id with whitespace (TREC run and
+/// qrels files separate fields by whitespace, so it could not be written back), invalid UTF-8, an id
+/// seen before, or more than `maxLineBytes` bytes. The reader reports malformed lines as `TSVProblem`s
+/// (it never throws for them) so the caller decides whether to stop or skip.
 public struct PassageTSVReader {
     /// What one call to `next()` yields.
     public enum Item {
@@ -59,6 +65,11 @@ public struct PassageTSVReader {
     private var lines: LineReader
     private var seen: Set<String>
     private let path: String
+    private var firstLine = true
+    /// The line number of a column header that was skipped, if any.
+    public private(set) var headerLine: Int?
+    /// Passages read so far whose text is empty.
+    public private(set) var emptyTexts = 0
 
     /// Opens `url`. `startOffset`/`startLine` resume after a known line boundary; `seenIDs` are ids
     /// already read before it (for duplicate detection).
@@ -94,17 +105,37 @@ public struct PassageTSVReader {
         }
         if s.allSatisfy({ $0.isWhitespace }) { return nil }
         let cols = s.split(separator: "\t", omittingEmptySubsequences: false)
+        defer { firstLine = false }
+        if firstLine, line.number == 1, Self.isHeader(cols) {
+            headerLine = line.number
+            return nil
+        }
         guard cols.count == 2 || cols.count == 3 else {
             return problem(.wrongColumnCount, "\(cols.count) columns, expected 2 (id, text) or 3 (id, title, text)")
         }
         let id = cols[0].trimmingCharacters(in: .whitespaces)
         guard !id.isEmpty else { return problem(.emptyID) }
+        guard !id.contains(where: { $0.isWhitespace }) else { return problem(.whitespaceInID, "id \"\(id)\"") }
         let text = cols[cols.count - 1].trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { return problem(.emptyText, "id \(id)") }
         guard !seen.contains(id) else { return problem(.duplicateID, "id \(id) appeared on an earlier line") }
         seen.insert(id)
+        if text.isEmpty { emptyTexts += 1 }
         let title = cols.count == 3 ? cols[1].trimmingCharacters(in: .whitespaces) : nil
         return .passage(Passage(id: id, title: title, text: text), line: line.number, endOffset: line.endOffset)
+    }
+}
+
+extension PassageTSVReader {
+    static let idHeaders: Set<String> = ["id", "_id", "docid", "doc_id", "pid", "did"]
+    static let textHeaders: Set<String> = ["text", "passage", "contents", "body"]
+
+    /// Whether `cols` are the column names of a collection rather than a passage.
+    static func isHeader(_ cols: [Substring]) -> Bool {
+        let names = cols.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let first = names.first, let last = names.last, idHeaders.contains(first), textHeaders.contains(last) else {
+            return false
+        }
+        return names.count == 2 || (names.count == 3 && names[1] == "title")
     }
 }
 
@@ -130,6 +161,10 @@ public struct CollectionScan: Sendable {
     public var passageCount: Int
     /// Every malformed line, in file order.
     public var problems: [TSVProblem]
+    /// Valid passages whose text is empty (kept; see `PassageTSVReader`).
+    public var emptyTexts = 0
+    /// The line of a skipped column header, if any.
+    public var headerLine: Int?
 
     /// Reads `url` once, counting valid passages and collecting problems.
     public static func scan(_ url: URL, maxLineBytes: Int = 1 << 20) throws -> CollectionScan {
@@ -142,7 +177,8 @@ public struct CollectionScan: Sendable {
             case let .problem(p, _): problems.append(p)
             }
         }
-        return CollectionScan(passageCount: count, problems: problems)
+        return CollectionScan(passageCount: count, problems: problems, emptyTexts: reader.emptyTexts,
+                              headerLine: reader.headerLine)
     }
 
     /// Writes the skipped lines as a TSV report (`file`, `line`, `problem`, `detail`).

@@ -47,6 +47,11 @@ public enum TrecFiles {
                 guard !id.isEmpty, !text.isEmpty else {
                     throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "empty query id or text")
                 }
+                guard !id.contains(where: { $0.isWhitespace }) else {
+                    throw DataSetError.malformedLine(path: url.path, line: l.number, reason: """
+                        query id "\(id)" contains whitespace (TREC run files separate fields by whitespace)
+                        """)
+                }
                 guard seen.insert(id).inserted else {
                     throw DataSetError.malformedLine(path: url.path, line: l.number, reason: "duplicate query id \(id)")
                 }

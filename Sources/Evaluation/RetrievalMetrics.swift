@@ -29,16 +29,22 @@ public struct RetrievalMetrics: Sendable, Equatable {
         public var rr10: Double, recall10: Double, recall100: Double, recall1000: Double, ndcg10: Double
     }
 
-    /// Evaluates one query's ranked document ids against its judgments.
+    /// Evaluates one query's ranked document ids against its judgments. A document listed again later
+    /// counts once, at its first rank, and the repeats take no rank (as trec_eval sees a run: one entry per
+    /// document), so no metric can exceed 1.
     public static func evaluate(ranked: [String], judgments: [String: Int]) -> PerQuery {
         let relevantTotal = judgments.values.filter { $0 >= 1 }.count
         var rr = 0.0
         var hits10 = 0, hits100 = 0, hits1000 = 0
         var dcg = 0.0
-        for (i, d) in ranked.prefix(1000).enumerated() {
+        var seen = Set<String>()
+        var rank = 0
+        for d in ranked {
+            guard seen.insert(d).inserted else { continue }
+            rank += 1
+            if rank > 1000 { break }
             let g = judgments[d] ?? 0
             guard g >= 1 else { continue }
-            let rank = i + 1
             if rank <= 10 {
                 if rr == 0 { rr = 1.0 / Double(rank) }
                 hits10 += 1
@@ -54,9 +60,12 @@ public struct RetrievalMetrics: Sendable, Equatable {
                         recall1000: Double(hits1000) / t, ndcg10: ideal > 0 ? dcg / ideal : 0)
     }
 
-    /// Orders one query's run entries as trec_eval does: score descending, then document id descending.
+    /// Orders one query's run entries as trec_eval does: score descending, then document id descending;
+    /// a document listed more than once keeps only its best-ranked entry.
     public static func rankedDocuments(_ entries: [RunEntry]) -> [String] {
-        entries.sorted { $0.score != $1.score ? $0.score > $1.score : $0.documentID > $1.documentID }.map(\.documentID)
+        var seen = Set<String>()
+        return entries.sorted { $0.score != $1.score ? $0.score > $1.score : $0.documentID > $1.documentID }
+            .map(\.documentID).filter { seen.insert($0).inserted }
     }
 
     /// Averages over the judged queries (see the type's documentation).

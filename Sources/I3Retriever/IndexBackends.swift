@@ -12,8 +12,8 @@ protocol IndexConstruction: AnyObject {
     func train(_ sample: [Float]) throws
     /// Adds a row-major block of vectors with their internal ids.
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws
-    /// Persists the index into `directory` (which must not exist yet).
-    func save(to directory: URL) throws
+    /// Persists the index into `directory` (which must not exist yet) with `metadata`.
+    func save(to directory: URL, metadata: [String: String]) throws
     /// Settings worth recording in `retriever.json`.
     var settings: [String: String] { get }
 }
@@ -35,6 +35,16 @@ enum IndexBackends {
         if let h = index as? HNSWIndex { return h.memoryBytes }
         if let i = index as? IVFPQIndex { return i.memoryBytes }
         return index.count * index.dimension * MemoryLayout<Float>.size
+    }
+
+    /// The build generation recorded in a saved index's metadata (nil for a flat index, which is rebuilt
+    /// from `vectors/`).
+    static func generation(of index: any VectorIndex) -> String? {
+        switch index {
+        case let h as HNSWIndex: return h.metadata[IndexManifest.generationKey]
+        case let p as IVFPQIndex: return p.metadata[IndexManifest.generationKey]
+        default: return nil
+        }
     }
 
     /// Opens the index of a directory; a flat index is rebuilt in memory from `vectors/`.
@@ -78,7 +88,7 @@ final class HNSWConstruction: IndexConstruction {
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws {
         try index.add(contentsOf: vectors, ids: ids, threads: threads)
     }
-    func save(to directory: URL) throws { try index.save(to: directory, metadata: ["producer": "I3Retriever"]) }
+    func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
     var settings: [String: String] { ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)] }
 }
 
@@ -97,7 +107,7 @@ final class IVFPQConstruction: IndexConstruction {
     var needsTraining: Bool { true }
     func train(_ sample: [Float]) throws { try index.train(sample) }
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws { try index.add(contentsOf: vectors, ids: ids) }
-    func save(to directory: URL) throws { try index.save(to: directory, metadata: ["producer": "I3Retriever"]) }
+    func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
     var settings: [String: String] {
         ["nlist": String(configuration.nlist), "subquantizers": String(configuration.subquantizers)]
     }

@@ -46,8 +46,22 @@ public enum IndexBuilder {
             throw RetrieverError.invalidArgument("batch size and shard size must be positive")
         }
         let output = output.standardizedFileURL
-        if fm.fileExists(atPath: output.path), !options.overwrite {
-            throw RetrieverError.outputExists(path: output.path, reason: "already exists; build with overwrite to replace it (atomically)")
+        let lock = try BuildLock(output: output)
+        defer { withExtendedLifetime(lock) {} }
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: output.path, isDirectory: &isDirectory) {
+            guard options.overwrite else {
+                throw RetrieverError.outputExists(path: output.path, reason: "already exists; build with overwrite to replace it (atomically)")
+            }
+            // Overwriting replaces an index directory, never anything else.
+            guard isDirectory.boolValue else {
+                throw RetrieverError.outputExists(path: output.path, reason: "is a file, not an index directory; refusing to replace it")
+            }
+            guard fm.fileExists(atPath: output.appendingPathComponent(IndexManifest.fileName).path) else {
+                throw RetrieverError.outputExists(path: output.path, reason: """
+                    is not an index directory (it has no \(IndexManifest.fileName)); refusing to replace it
+                    """)
+            }
         }
         let partial = partialDirectory(for: output)
         let metric = encoder.metric
@@ -64,9 +78,11 @@ public enum IndexBuilder {
         if options.indexType == .ivfpq, scan.passageCount < 256 {
             throw RetrieverError.invalidArgument(
                 "IVF-PQ needs at least 256 passages to train its product quantizer (256 codewords); "
-                    + "\(collection.path) has \(scan.passageCount): use --index hnsw or flat")
+                    + "\(collection.path) has \(scan.passageCount): use the HNSW or flat index")
         }
         log("\(scan.passageCount) passages\(scan.problems.isEmpty ? "" : ", \(scan.problems.count) malformed lines skipped")")
+        if let h = scan.headerLine { log("line \(h) is a column header; skipped") }
+        if scan.emptyTexts > 0 { log("\(scan.emptyTexts) passages have an empty text (indexed by their title, if any)") }
 
         let attributes = try? fm.attributesOfItem(atPath: collection.path)
         let sourceBytes = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
@@ -151,16 +167,18 @@ public enum IndexBuilder {
         let staging = partial.appendingPathComponent("final", isDirectory: true)
         try createDirectory(staging)
         log("building the \(options.indexType.rawValue) index over \(state.passagesDone) vectors")
+        let generation = UUID().uuidString
         let settings = try mergeParts(count: state.completedShards, parts: parts, staging: staging,
                                       dimension: encoder.dimension, metric: metric, options: options,
-                                      total: state.passagesDone, log: log)
+                                      total: state.passagesDone, generation: generation, log: log)
         let formatter = ISO8601DateFormatter()
-        let manifest = IndexManifest(formatVersion: IndexManifest.currentVersion, modelIdentity: encoder.identity,
+        var manifest = IndexManifest(formatVersion: IndexManifest.currentVersion, modelIdentity: encoder.identity,
                                      modelName: encoder.displayName, modelPath: options.modelPath, headPath: options.headPath,
                                      metric: metric, dimension: encoder.dimension, indexType: options.indexType,
                                      passageCount: state.passagesDone, skippedLines: scan.problems.count,
                                      source: collection.standardizedFileURL.path, createdAt: formatter.string(from: Date()),
                                      indexSettings: settings)
+        manifest.generation = generation
         try manifest.write(to: staging)
         var reportURL: URL? = nil
         if !scan.problems.isEmpty {
@@ -232,14 +250,16 @@ public enum IndexBuilder {
     }
 
     private static func mergeParts(count: Int, parts: URL, staging: URL, dimension: Int, metric: Metric,
-                                   options: IndexBuildOptions, total: Int, log: (String) -> Void) throws -> [String: String] {
+                                   options: IndexBuildOptions, total: Int, generation: String,
+                                   log: (String) -> Void) throws -> [String: String] {
         var passages = try ShardWriter(directory: staging.appendingPathComponent("passages", isDirectory: true), kind: "i3.passages",
-                                       metadata: ["count": String(total)])
+                                       metadata: ["count": String(total), IndexManifest.generationKey: generation])
         try passages.addColumn("ids", type: .utf8, recordLength: nil)
         try passages.addColumn("titles", type: .utf8, recordLength: nil)
         try passages.addColumn("texts", type: .utf8, recordLength: nil)
         var vectors = try ShardWriter(directory: staging.appendingPathComponent("vectors", isDirectory: true), kind: "i3.vectors",
-                                      metadata: ["dimension": String(dimension), "metric": metric.rawValue])
+                                      metadata: ["dimension": String(dimension), "metric": metric.rawValue,
+                                                 IndexManifest.generationKey: generation])
         try vectors.addColumn("vectors", type: .float32, recordLength: dimension)
         let construction = try IndexBackends.construction(type: options.indexType, dimension: dimension, metric: metric,
                                                           options: options, expectedCount: total)
@@ -280,7 +300,8 @@ public enum IndexBuilder {
         }
         try passages.commit()
         try vectors.commit()
-        try construction?.save(to: staging.appendingPathComponent(options.indexType.rawValue, isDirectory: true))
+        try construction?.save(to: staging.appendingPathComponent(options.indexType.rawValue, isDirectory: true),
+                               metadata: ["producer": "I3Retriever", IndexManifest.generationKey: generation])
         return construction?.settings ?? [:]
     }
 

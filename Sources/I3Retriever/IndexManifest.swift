@@ -44,6 +44,12 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var createdAt: String
     /// Index build settings (for example `M`, `efConstruction`, `nlist`, `subquantizers`).
     public var indexSettings: [String: String]
+    /// A fresh id of the build that wrote the directory; `passages/`, `vectors/` and the index carry it in
+    /// their metadata (`generationKey`), so a reader can tell that all parts come from one build.
+    public var generation: String? = nil
+
+    /// The metadata key of the build generation in every part of an index directory.
+    public static let generationKey = "i3.generation"
 
     /// The file name inside an index directory.
     public static let fileName = "retriever.json"

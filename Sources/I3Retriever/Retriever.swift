@@ -47,29 +47,23 @@ public final class Retriever: Sendable {
     /// Opens `directory` (made by `IndexBuilder`) with the encoder that built it.
     /// Throws `RetrieverError.encoderMismatch` when `encoder` is another model, dimension or metric.
     public convenience init(directory: URL, encoder: any TextEncoding) throws {
-        try self.init(directory: directory, manifest: try IndexManifest.read(from: directory), encoder: encoder)
+        try self.init(directory: directory, manifest: nil, encoder: encoder)
     }
 
     /// Opens `directory` whose `retriever.json` the caller has already read (for example to choose the
     /// encoder it records), so that it is read once. Throws like `init(directory:encoder:)`.
-    public init(directory: URL, manifest m: IndexManifest, encoder: any TextEncoding) throws {
-        try m.check(encoder: encoder, directory: directory)
-        let passages = try ShardReader(directory: directory.appendingPathComponent("passages", isDirectory: true))
-        let vectors = try ShardReader(directory: directory.appendingPathComponent("vectors", isDirectory: true))
-        ids = try passages.column("ids")
-        titles = try passages.column("titles")
-        texts = try passages.column("texts")
-        let vcol = try vectors.column("vectors")
-        guard ids.recordCount == m.passageCount, texts.recordCount == m.passageCount, titles.recordCount == m.passageCount,
-              vcol.recordCount == m.passageCount else {
-            throw RetrieverError.corruptIndex(directory: directory.path,
-                                              reason: "retriever.json says \(m.passageCount) passages, passages/ has \(ids.recordCount), vectors/ \(vcol.recordCount)")
+    ///
+    /// The retriever is one snapshot: `retriever.json`, `passages/`, `vectors/` and the index all come from
+    /// the same build (their generation ids agree), even while `IndexBuilder` replaces the directory.
+    public init(directory: URL, manifest given: IndexManifest?, encoder: any TextEncoding) throws {
+        let snapshot = try IndexSnapshot.open(directory: directory, manifest: given) {
+            try $0.check(encoder: encoder, directory: directory)
         }
-        index = try IndexBackends.open(directory: directory, manifest: m, vectors: vcol)
-        guard index.count == m.passageCount, index.dimension == m.dimension else {
-            throw RetrieverError.corruptIndex(directory: directory.path,
-                                              reason: "the \(m.indexType.rawValue) index holds \(index.count) vectors of dimension \(index.dimension), expected \(m.passageCount) of \(m.dimension)")
-        }
+        let m = snapshot.manifest
+        ids = try snapshot.passages.column("ids")
+        titles = try snapshot.passages.column("titles")
+        texts = try snapshot.passages.column("texts")
+        index = snapshot.index
         manifest = m
         self.directory = directory
         self.encoder = encoder
@@ -112,7 +106,13 @@ public final class Retriever: Sendable {
     }
 
     /// Encodes queries with the index's encoder.
+    /// - Throws: `RetrieverError.invalidArgument` for an empty or whitespace-only query (it would
+    ///   encode to [CLS][SEP] and return arbitrary passages), `.encoding` when the encoder fails.
     public func encode(_ queries: [String]) throws -> [[Float]] {
+        if let i = queries.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw RetrieverError.invalidArgument(queries.count == 1 ? "the query is empty"
+                                                 : "query \(i) of the batch is empty")
+        }
         let v: [[Float]]
         do { v = try encoder.encodeQueries(queries) } catch { throw RetrieverError.encoding("queries: \(error)") }
         guard v.count == queries.count else {

@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// The `i3` command line: index, search, serve, evaluate, embed.
+/// The `i3` command line: index, search, serve, evaluate, embed, verify.
 @main
 struct I3: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "i3",
         abstract: "I3Retriever: dense passage retrieval with an I^3 dual encoder.",
-        subcommands: [IndexCommand.self, SearchCommand.self, ServeCommand.self, EvalCommand.self, DataCommand.self, Embed.self])
+        subcommands: [IndexCommand.self, SearchCommand.self, ServeCommand.self, EvalCommand.self, DataCommand.self, Embed.self, VerifyCommand.self])
 }

@@ -62,3 +62,22 @@ import TestSupport
         }
     }
 }
+
+/// A run that lists a document several times for one query counts it once (trec_eval semantics).
+@Suite struct DuplicateRunEntryTests {
+    @Test func repeatedDocumentsCountOnceAndTakeNoRank() {
+        let judged = ["d1": 1]
+        let p = RetrievalMetrics.evaluate(ranked: ["d1", "d1", "d1", "x", "d2"], judgments: judged)
+        #expect(p.recall10 == 1 && p.recall100 == 1 && p.rr10 == 1)
+        #expect(abs(p.ndcg10 - 1) < 1e-12)
+        // The repeats take no rank: the relevant document after them is at rank 2, not 4.
+        let q = RetrievalMetrics.evaluate(ranked: ["x", "x", "x", "d1"], judgments: judged)
+        #expect(q.rr10 == 0.5)
+        let run = ["q": [RunEntry(queryID: "q", documentID: "d1", rank: 1, score: 3),
+                         RunEntry(queryID: "q", documentID: "d1", rank: 2, score: 2),
+                         RunEntry(queryID: "q", documentID: "d1", rank: 3, score: 1)]]
+        let m = RetrievalMetrics.evaluate(run: run, qrels: ["q": ["d1": 1, "d2": 1]])
+        #expect(m.recall10 == 0.5 && m.recall100 == 0.5)
+        #expect(m.ndcg10 <= 1)
+    }
+}

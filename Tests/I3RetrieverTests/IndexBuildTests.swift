@@ -19,7 +19,7 @@ import VectorKernels
     @Test func malformedCollectionStopsBeforeAnythingIsWritten() throws {
         let dir = try TemporaryDirectory()
         let c = dir.path("c.tsv")
-        var bytes = Array("1\tfine\n2\tfine too\n3\t\n4\tx\n".utf8)
+        var bytes = Array("1\tfine\n2\tfine too\n3 x\tid with a space\n4\tx\n".utf8)
         bytes += [0x35, 0x09, 0xFF, 0x0A]   // "5\t<invalid>\n"
         try Data(bytes).write(to: c)
         let out = dir.path("idx")
@@ -31,7 +31,7 @@ import VectorKernels
             #expect(path == c.path)
             #expect(total == 2)
             #expect(problems.map(\.line) == [3, 5])
-            #expect(e.description.contains("c.tsv:3: empty text"))
+            #expect(e.description.contains("c.tsv:3: id contains whitespace"))
             #expect(e.description.contains("c.tsv:5: invalid UTF-8"))
         }
         #expect(!FileManager.default.fileExists(atPath: out.path))
