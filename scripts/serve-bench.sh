@@ -26,7 +26,7 @@ if [ ! -f runs/dict-b/retriever.json ]; then
 fi
 
 # Queries (dictionary test split) and their MiniLM vectors, as one JSON request body per line.
-cut -f2 .data/dictionary/queries.test.tsv | head -n 500 > "$out/queries.txt"
+head -n 500 .data/dictionary/queries.test.tsv | cut -f2 > "$out/queries.txt"
 "$i3" embed --queries --format jsonl < "$out/queries.txt" > "$out/query-vectors.jsonl"
 python3 - "$out" <<'PY'
 import json, sys
@@ -42,18 +42,23 @@ PY
 # wrk script: cycles through the bodies; checks every answer: 200, and all its hits from one index
 # (A ids have no "B-" prefix), and each generation always from the same index.
 cat > "$out/search.lua" <<'LUA'
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
-local i = 0
-local bad, mixed, conflicts, checked = 0, 0, 0, 0
-local kind_of = {}
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/v1/search", nil, bodies[i])
+-- Counters are globals of each wrk thread's Lua state; done() adds them up through thread:get.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+bodies = {}
+i = 0
+bad, mixed, conflicts, checked, generations = 0, 0, 0, 0, 0
+kind_of = {}
+function init(args)
+  for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
 end
-response = function(status, headers, body)
+function request()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/search", {["Content-Type"] = "application/json"}, bodies[i])
+end
+function response(status, headers, body)
   if status ~= 200 then bad = bad + 1; return end
   checked = checked + 1
   local a, b = 0, 0
@@ -63,15 +68,18 @@ response = function(status, headers, body)
   if a > 0 and b > 0 then mixed = mixed + 1 end
   local g = string.match(body, '"generation":(%d+)')
   local k = (b > 0) and "B" or "A"
-  if kind_of[g] and kind_of[g] ~= k then conflicts = conflicts + 1 end
+  if kind_of[g] == nil then generations = generations + 1
+  elseif kind_of[g] ~= k then conflicts = conflicts + 1 end
   kind_of[g] = k
 end
-done = function(summary, latency, requests)
-  local gens = 0
-  for _ in pairs(kind_of) do gens = gens + 1 end
-  io.write(string.format("CHECK answers=%d non200=%d mixed=%d generation_conflicts=%d generations=%d errors=%d\n",
-    checked, bad, mixed, conflicts, gens,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+function done(summary, latency, requests)
+  local c, n, m, x, g = 0, 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("checked"); n = n + t:get("bad"); m = m + t:get("mixed")
+    x = x + t:get("conflicts"); g = g + t:get("generations")
+  end
+  io.write(string.format("CHECK answers=%d non200=%d mixed=%d generation_conflicts=%d generations=%d socket_errors=%d\n",
+    c, n, m, x, g, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 LUA
 
@@ -113,16 +121,17 @@ reloader() {
     src=runs/dict; [ $((n % 2)) = 1 ] && src=runs/dict-b
     rm -rf "$out/stage"; cp -r "$src" "$out/stage"
     mv "$out/live" "$out/live.old"; mv "$out/stage" "$out/live"; rm -rf "$out/live.old"
-    [ $((n % 3)) = 0 ] && curl -s -X POST "$url/v1/admin/reload" > /dev/null
-    [ $((n % 4)) = 0 ] && kill -HUP "$server"
+    if [ $((n % 3)) = 0 ]; then curl -s -X POST "$url/v1/admin/reload" > /dev/null || true; fi
+    if [ $((n % 4)) = 0 ]; then kill -HUP "$server"; fi
   done
+  return 0
 }
 for kind in text vector; do
   touch "$out/reloading"; reloader & rl=$!
   secs_saved=$secs; secs=$((secs * 2))
   run "reload-by-$kind" 8 "$kind"
   secs=$secs_saved
-  rm -f "$out/reloading"; wait "$rl"
+  rm -f "$out/reloading"; wait "$rl" || true
 done
 echo "generation after the reload runs: $(curl -s "$url/v1/index" | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')" | tee -a "$out/results.txt"
 curl -s "$url/metrics" | grep -E '^i3_index_reloads_total' | tee -a "$out/results.txt"
