@@ -7,5 +7,6 @@ struct I3BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "I3Bench",
         abstract: "Benchmarks for I3Retriever.",
-        subcommands: [AnnBenchmark.self, AnnReportCommand.self, ShardsBenchmark.self, EncodeBenchmark.self, TrainStepBenchmark.self])
+        subcommands: [AnnBenchmark.self, AnnReportCommand.self, ShardsBenchmark.self, EncodeBenchmark.self, TrainStepBenchmark.self,
+                      SearchThroughputBenchmark.self])
 }
