@@ -2,7 +2,7 @@
 // I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
 // Dependencies point one way, down (see docs/architecture.md):
 //   CLZ4, CBLAS (dlopen of OpenBLAS), CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
-//   ->  HNSW, IVFPQ, LateInteraction   |   WordPieceTokenizer -> I3Encoder   ->  I3Retriever  ->  i3, I3Bench
+//   ->  HNSW, IVFPQ, LateInteraction   |   WordPieceTokenizer -> I3Encoder -> I3Training   |   I3Retriever  ->  I3Server  ->  i3, I3Bench
 import PackageDescription
 
 let package = Package(
@@ -23,11 +23,17 @@ let package = Package(
         .library(name: "TerminalProgress", targets: ["TerminalProgress"]),
         .library(name: "I3Retriever", targets: ["I3Retriever"]),
         .library(name: "I3Training", targets: ["I3Training"]),
+        .library(name: "I3Server", targets: ["I3Server"]),
         .executable(name: "i3", targets: ["i3"]),
         .executable(name: "I3Bench", targets: ["I3Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // OpenBLAS (Debian libopenblas-dev / libopenblas0), opened with dlopen after its kernels are chosen
@@ -65,14 +71,25 @@ let package = Package(
         .target(name: "I3Retriever", dependencies: [
             "DataSets", "TerminalProgress", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels",
         ]),
+        // The retriever as an HTTP service (Hummingbird): routes, JSON types, errors, metrics, hot reload, search page.
+        .target(name: "I3Server", dependencies: [
+            "I3Retriever", "IndexCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/search.html")]),
         .executableTarget(name: "i3", dependencies: [
+            "I3Server",
             "I3Retriever", "I3Encoder", "I3Training", "IndexCore", "DataSets", "Evaluation", "TerminalProgress",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark support (no product): data set directories, recall, curves, JSON points, SVG plots.
         .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
-            "BenchSupport",
+            "BenchSupport", "I3Retriever", "Evaluation",
             "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
             "DataSets", "Evaluation", "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,6 +122,9 @@ let package = Package(
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
+        .testTarget(name: "I3ServerTests", dependencies: [
+            "I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DataSetsTests", dependencies: ["DataSets", "TestSupport"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),

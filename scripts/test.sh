@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --no-corpora
 python3 tools/check_dependencies.py   # Package.swift declares exactly what each target imports
 swift build -c release -Xswiftc -enable-testing --build-tests
+scripts/browser-test.sh .build/release/i3   # the search page in headless Chromium (installs Debian chromium; screenshot in runs/browser-test/)
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"

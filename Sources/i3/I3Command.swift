@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// The `i3` command line: index, search, evaluate, embed, doctor.
+/// The `i3` command line: index, search, serve, evaluate, embed, verify, doctor, train.
 @main
-struct I3: ParsableCommand {
+struct I3: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "i3",
         abstract: "I3Retriever: dense passage retrieval with an I^3 dual encoder.",
-        subcommands: [IndexCommand.self, SearchCommand.self, EvalCommand.self, DataCommand.self, Embed.self, VerifyCommand.self,
-                      Doctor.self, TrainCommand.self])
+        subcommands: [IndexCommand.self, SearchCommand.self, ServeCommand.self, EvalCommand.self, DataCommand.self, Embed.self,
+                      VerifyCommand.self, Doctor.self, TrainCommand.self])
 }
