@@ -2,7 +2,7 @@
 // I3Retriever: implicit-interaction (I^3) dense passage retrieval in Swift.
 // Dependencies point one way, down (see docs/architecture.md):
 //   CLZ4, CBLAS (dlopen of OpenBLAS), CVectorKernels  ->  VectorKernels, ShardStore  ->  IndexCore, KMeans
-//   ->  HNSW, IVFPQ   |   WordPieceTokenizer -> I3Encoder -> I3Training   |   I3Retriever  ->  I3Server  ->  i3, I3Bench
+//   ->  HNSW, IVFPQ, LateInteraction   |   WordPieceTokenizer -> I3Encoder -> I3Training   |   I3Retriever  ->  I3Server  ->  i3, I3Bench
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KMeans", targets: ["KMeans"]),
         .library(name: "HNSW", targets: ["HNSW"]),
         .library(name: "IVFPQ", targets: ["IVFPQ"]),
+        .library(name: "LateInteraction", targets: ["LateInteraction"]),
         .library(name: "WordPieceTokenizer", targets: ["WordPieceTokenizer"]),
         .library(name: "I3Encoder", targets: ["I3Encoder"]),
         .library(name: "DataSets", targets: ["DataSets"]),
@@ -54,6 +55,8 @@ let package = Package(
         .target(name: "KMeans", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels"]),
         .target(name: "HNSW", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore"]),
         .target(name: "IVFPQ", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
+        // Late interaction (ColBERT/PLAID): packed token store, exact MaxSim, PLAID-style compressed index.
+        .target(name: "LateInteraction", dependencies: ["IndexCore", "CVectorKernels", "VectorKernels", "ShardStore", "KMeans", "CBLAS"]),
         .target(name: "WordPieceTokenizer"),
         .target(name: "I3Encoder", dependencies: ["CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer"]),
         // Retrieval data: passage TSV, TREC queries/qrels/runs, the Debian dictionary task (GCIDE + WordNet).
@@ -88,6 +91,7 @@ let package = Package(
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport", "I3Retriever", "Evaluation",
             "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
+            "DataSets", "Evaluation", "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -111,6 +115,9 @@ let package = Package(
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "CVectorKernels", "VectorKernels", "TestSupport"]),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "IndexCore", "ShardStore", "VectorKernels", "TestSupport"]),
         .testTarget(name: "IVFPQTests", dependencies: ["IVFPQ", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "LateInteractionTests", dependencies: [
+            "LateInteraction", "I3Encoder", "IndexCore", "ShardStore", "CVectorKernels", "VectorKernels", "TestSupport",
+        ]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),

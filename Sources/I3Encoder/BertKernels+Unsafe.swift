@@ -41,23 +41,26 @@ enum BertKernels {
 
     /// Multi-head self-attention of packed sequences: for each sequence (rows `offsets[s]..<offsets[s+1]`)
     /// and head, `ctx = softmax(Q·Kᵀ/√d)·V`, with no padding and no mask. `q`, `k`, `v`, `ctx` are
-    /// `rows × hidden`; `scores` holds at least `maxLength²` floats.
+    /// `rows × hidden`; `scores` holds at least `maxLength²` floats. With `attended`, sequence `s`
+    /// attends only to its first `attended[s]` positions (keys masked out beyond them, as an attention
+    /// mask of 0 does for ColBERT's `[MASK]` query expansion); every position still gets an output.
     static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                           ctx: UnsafeMutablePointer<Float>, offsets: [Int], heads: Int, hidden: Int,
-                          scores: UnsafeMutablePointer<Float>) {
+                          scores: UnsafeMutablePointer<Float>, attended: [Int]? = nil) {
         let d = hidden / heads
         let scale = 1 / Float(d).squareRoot()
         let ld = Int32(hidden)
         for s in 0..<(offsets.count - 1) {
             let o = offsets[s], n = offsets[s + 1] - offsets[s]
             guard n > 0 else { continue }
+            let m = attended.map { min(n, max(1, $0[s])) } ?? n
             for h in 0..<heads {
                 let col = o * hidden + h * d
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(n), Int32(d),
-                             scale, q + col, ld, k + col, ld, 0, scores, Int32(n))
-                softmaxRows(scores, rows: n, columns: n)
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(n),
-                             1, scores, Int32(n), v + col, ld, 0, ctx + col, ld)
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(m), Int32(d),
+                             scale, q + col, ld, k + col, ld, 0, scores, Int32(m))
+                softmaxRows(scores, rows: n, columns: m)
+                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(m),
+                             1, scores, Int32(m), v + col, ld, 0, ctx + col, ld)
             }
         }
     }
@@ -69,13 +72,13 @@ enum BertKernels {
 
     /// One post-LN BERT layer in place on `x` (`rows × hidden`, packed sequences at `offsets`).
     static func layer(_ x: UnsafeMutablePointer<Float>, rows: Int, offsets: [Int], _ w: BertLayerWeights,
-                      heads: Int, epsilon: Float, workspace ws: Workspace) {
+                      heads: Int, epsilon: Float, workspace ws: Workspace, attended: [Int]? = nil) {
         let hidden = w.query.outFeatures
         linear(x, rows: rows, w.query, into: ws.q)
         linear(x, rows: rows, w.key, into: ws.k)
         linear(x, rows: rows, w.value, into: ws.v)
         attention(q: ws.q, k: ws.k, v: ws.v, ctx: ws.ctx, offsets: offsets, heads: heads, hidden: hidden,
-                  scores: ws.scores)
+                  scores: ws.scores, attended: attended)
         linear(ws.ctx, rows: rows, w.attentionOutput, into: ws.tmp)
         addLayerNorm(x, residual: ws.tmp, rows: rows, w.attentionNorm, epsilon: epsilon)
         feedForward(x, rows: rows, w, epsilon: epsilon, workspace: ws)

@@ -15,8 +15,11 @@ final class BertModel: Sendable {
 
     /// Runs embeddings and the first `layerLimit` layers (all by default) on `sequences`; the
     /// hidden states are left in `ws.x` (`rows × hidden`). Returns the row offsets of the sequences.
+    /// `attended[s]`, when given, limits what sequence `s` attends to (its first positions; see
+    /// `BertKernels.attention`), for `[MASK]` query expansion.
     @discardableResult
-    func forward(_ sequences: [[Int32]], workspace ws: Workspace, layerLimit: Int? = nil) -> [Int] {
+    func forward(_ sequences: [[Int32]], workspace ws: Workspace, layerLimit: Int? = nil,
+                 attended: [Int]? = nil) -> [Int] {
         var offsets = [0]
         offsets.reserveCapacity(sequences.count + 1)
         var maxLength = 0
@@ -30,7 +33,7 @@ final class BertModel: Sendable {
         let n = min(layerLimit ?? weights.layers.count, weights.layers.count)
         for l in 0..<n {
             BertKernels.layer(ws.x, rows: rows, offsets: offsets, weights.layers[l], heads: config.headCount,
-                              epsilon: config.layerNormEpsilon, workspace: ws)
+                              epsilon: config.layerNormEpsilon, workspace: ws, attended: attended)
         }
         return offsets
     }

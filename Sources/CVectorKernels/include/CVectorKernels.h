@@ -10,6 +10,7 @@
 #include "pq_scan.h"
 #include "argmin.h"
 #include "rescore.h"
+#include "maxsim.h"
 
 #ifdef __cplusplus
 extern "C" {
