@@ -25,7 +25,7 @@ final class SmallFilesystem {
     /// Writes a file until the filesystem is full; returns its URL.
     func fill() throws -> URL {
         let filler = url.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         let h = try FileHandle(forWritingTo: filler)
         defer { try? h.close() }
         let chunk = Data(repeating: 0x55, count: 4096)
@@ -56,17 +56,24 @@ final class SmallFilesystem {
         return o
     }
 
-    /// A full filesystem during a rebuild: a clear error, the old index intact, and once there is room
-    /// again a later build succeeds (nothing left behind trips it).
-    @Test func fullFilesystemDuringRebuildKeepsTheOldIndex() throws {
-        let fs = try SmallFilesystem(megabytes: 4)
+    /// An index of the fixture built on a fresh small filesystem, or nil (with a message) where none can
+    /// be mounted.
+    func indexOnSmallFilesystem(megabytes: Int) throws -> (fs: SmallFilesystem, out: URL, encoder: HashedBagOfWordsEncoder)? {
+        let fs = try SmallFilesystem(megabytes: megabytes)
         guard fs.mounted else {
             print("DiskFaultTests: cannot mount a tmpfs here (not root?); skipped")
-            return
+            return nil
         }
         let enc = try HashedBagOfWordsEncoder(dimension: 256)
         let out = fs.url.appendingPathComponent("index")
         try IndexBuilder.build(collection: RT.collection, output: out, encoder: enc, options: options(overwrite: false))
+        return (fs, out, enc)
+    }
+
+    /// A full filesystem during a rebuild: a clear error, the old index intact, and once there is room
+    /// again a later build succeeds (nothing left behind trips it).
+    @Test func fullFilesystemDuringRebuildKeepsTheOldIndex() throws {
+        guard let (fs, out, enc) = try indexOnSmallFilesystem(megabytes: 4) else { return }
         let before = try Retriever(directory: out, encoder: enc).search("pertaining to the ear", k: 5)
         let filler = try fs.fill()
         #expect {
@@ -85,14 +92,7 @@ final class SmallFilesystem {
 
     /// A read-only target: a clear error, the old index intact and still searchable.
     @Test func readOnlyFilesystemIsAClearErrorAndKeepsTheOldIndex() throws {
-        let fs = try SmallFilesystem(megabytes: 8)
-        guard fs.mounted else {
-            print("DiskFaultTests: cannot mount a tmpfs here (not root?); skipped")
-            return
-        }
-        let enc = try HashedBagOfWordsEncoder(dimension: 256)
-        let out = fs.url.appendingPathComponent("index")
-        try IndexBuilder.build(collection: RT.collection, output: out, encoder: enc, options: options(overwrite: false))
+        guard let (fs, out, enc) = try indexOnSmallFilesystem(megabytes: 8) else { return }
         let before = try Retriever(directory: out, encoder: enc).search("atmospheric pressure", k: 5)
         #expect(fs.remount(readOnly: true))
         defer { _ = fs.remount(readOnly: false) }
