@@ -9,6 +9,7 @@ import I3Encoder
 import IndexCore
 import IVFPQ
 import LateInteraction
+import Synchronization
 
 /// `I3Bench late`: the dense retriever (one MiniLM vector per passage in flat / HNSW / IVF-PQ) against
 /// late interaction (the token vectors of the same forward pass: exact MaxSim fp16, PLAID-style 2-bit
@@ -292,10 +293,10 @@ struct LateBenchmark: ParsableCommand {
 }
 
 /// The first error thrown by a worker of a concurrent loop.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: Error?
-    func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+final class FailureBox: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+    var error: (any Error)? { first.withLock { $0 } }
+    func set(_ e: any Error) { first.withLock { if $0 == nil { $0 = e } } }
 }
 
 /// The CPU model from /proc/cpuinfo ("unknown" elsewhere).

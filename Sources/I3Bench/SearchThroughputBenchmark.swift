@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import I3Retriever
+import VectorKernels
 
 /// `I3Bench search-throughput`: `Retriever.search` in process, N threads in a closed loop for a fixed
 /// time: the baseline `scripts/serve-bench.sh` compares `i3 serve` (under wrk) against.
@@ -59,10 +60,9 @@ struct SearchThroughputBenchmark: ParsableCommand {
 }
 
 /// Per-thread latency samples.
-private final class Samples: @unchecked Sendable {
-    private let lock = NSLock()
-    private var perThread: [[Double]]
-    init(threads: Int) { perThread = Array(repeating: [], count: threads) }
-    func set(_ t: Int, _ s: [Double]) { lock.lock(); perThread[t] = s; lock.unlock() }
-    var all: [Double] { lock.lock(); defer { lock.unlock() }; return perThread.flatMap { $0 } }
+private struct Samples: Sendable {
+    private let perThread: SharedBuffer<[Double]>   // one slot per thread, written by that thread
+    init(threads: Int) { perThread = SharedBuffer(count: threads, initial: []) }
+    func set(_ t: Int, _ s: [Double]) { perThread[t] = s }
+    var all: [Double] { (0..<perThread.count).flatMap { perThread[$0] } }
 }

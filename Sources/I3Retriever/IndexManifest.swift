@@ -63,6 +63,11 @@ public struct IndexManifest: Codable, Sendable, Equatable {
         do { data = try Data(contentsOf: url) } catch {
             throw RetrieverError.corruptIndex(directory: directory.path, reason: "cannot read \(fileName): \(error.localizedDescription)")
         }
+        return try decode(data, directory: directory)
+    }
+
+    /// Decodes and checks the contents of a `retriever.json` read from `directory`.
+    public static func decode(_ data: Data, directory: URL) throws -> IndexManifest {
         let m: IndexManifest
         do { m = try JSONDecoder().decode(IndexManifest.self, from: data) } catch {
             throw RetrieverError.corruptIndex(directory: directory.path, reason: "\(fileName) is not valid: \(error)")

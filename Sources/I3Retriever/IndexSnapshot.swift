@@ -30,15 +30,19 @@ struct IndexSnapshot {
         for attempt in 0..<maxAttempts {
             if attempt > 0 { usleep(useconds_t(min(attempt, 20) * 500)) }
             let tried: IndexManifest
-            do {
-                tried = try (attempt == 0 ? given : nil) ?? IndexManifest.read(from: directory)
-            } catch {
-                // Between the two renames of a publish `retriever.json` may be missing for a moment; a file
-                // that is there but unreadable is an error now (found by fuzzing: it was retried 200 times).
-                let file = directory.appendingPathComponent(IndexManifest.fileName)
-                if FileManager.default.fileExists(atPath: file.path) { throw error }
-                lastError = error
-                continue
+            if attempt == 0, let given {
+                tried = given
+            } else {
+                // Between the two renames of a publish `retriever.json` may be missing for a moment: wait for
+                // it. One that was read but is invalid is an error at once (found by fuzzing: it used to be
+                // retried 200 times).
+                let data: Data
+                do { data = try Data(contentsOf: directory.appendingPathComponent(IndexManifest.fileName)) } catch {
+                    lastError = RetrieverError.corruptIndex(directory: directory.path,
+                                                            reason: "cannot read \(IndexManifest.fileName): \(error.localizedDescription)")
+                    continue
+                }
+                tried = try IndexManifest.decode(data, directory: directory)
             }
             try check(tried)
             do {

@@ -1,6 +1,7 @@
 import Foundation
 import I3Retriever
 import IndexCore
+import Synchronization
 
 /// What a reload did.
 public struct ReloadOutcome: Sendable, Equatable {
@@ -24,7 +25,7 @@ public final class GenerationStore: Sendable {
     private let loader: RetrieverLoader
     private let lock = ReadWriteLock()
     private nonisolated(unsafe) var _current: IndexGeneration
-    private let reloading = NSLock()
+    private let reloading = Mutex(())
 
     /// Opens `directory` as generation 1.
     public init(directory: URL, loader: RetrieverLoader) throws {
@@ -42,8 +43,11 @@ public final class GenerationStore: Sendable {
     /// (for example a half-copied directory) leaves the current generation serving and throws.
     @discardableResult
     public func reload(onlyIfChanged: Bool = false) throws -> ReloadOutcome {
-        reloading.lock()
-        defer { reloading.unlock() }
+        try reloading.withLock { _ in try reloadLocked(onlyIfChanged: onlyIfChanged) }
+    }
+
+    /// The body of `reload`, with the reload lock held.
+    private func reloadLocked(onlyIfChanged: Bool) throws -> ReloadOutcome {
         let old = current
         let identity = DirectoryIdentity.of(directory)
         if onlyIfChanged, identity == nil || identity == old.identity {

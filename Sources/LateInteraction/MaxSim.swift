@@ -97,21 +97,16 @@ public struct ExactMaxSim: Sendable {
 func activeCores() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// One `TopK` per worker thread, written at disjoint indices, merged in worker order.
-final class PartialHeaps: @unchecked Sendable {
-    private var heaps: [TopK]
-    private let lock = NSLock()
+struct PartialHeaps: Sendable {
+    private let heaps: SharedBuffer<TopK>
 
-    init(count: Int) { heaps = Array(repeating: TopK(k: 0), count: count) }
+    init(count: Int) { heaps = SharedBuffer(count: count, initial: TopK(k: 0)) }
 
-    func set(_ i: Int, _ top: TopK) {
-        lock.lock()
-        heaps[i] = top
-        lock.unlock()
-    }
+    func set(_ i: Int, _ top: TopK) { heaps[i] = top }
 
     func merged(k: Int) -> [Neighbor] {
         var all = TopK(k: k)
-        for h in heaps { for e in h.sorted() { all.push(id: e.id, score: e.score) } }
+        for i in 0..<heaps.count { for e in heaps[i].sorted() { all.push(id: e.id, score: e.score) } }
         return all.sorted().map { Neighbor(id: $0.id, score: $0.score) }
     }
 }
