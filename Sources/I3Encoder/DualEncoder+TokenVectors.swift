@@ -116,8 +116,8 @@ extension DualEncoder {
         let batchSize = max(1, options.batchSize)
         let batchCount = (n + batchSize - 1) / batchSize
         let workers = max(1, min(threads, batchCount))
-        let rows = sequences.reduce(0) { $0 + $1.count }
-        i3blas_set_num_threads(Int32(workers == 1 && rows < 256 ? 1 : max(1, threads / workers)))
+        // BLAS stays on the loader's one thread per caller: the workers are the parallelism, and the
+        // process-wide thread count is not this call's to change (other threads may be using BLAS).
         let tokenOut = SharedBuffer<[Float]>(count: batchCount, initial: [])
         let countOut = SharedBuffer<[Int]>(count: batchCount, initial: [])
         let pooledOut = SharedBuffer<[Float]>(count: batchCount, initial: [])
@@ -163,7 +163,7 @@ extension DualEncoder {
             }
         }
         var vectors: [Float] = [], offsets = [0], pooled: [Float] = []
-        vectors.reserveCapacity(rows * d)
+        vectors.reserveCapacity(sequences.reduce(0) { $0 + $1.count } * d)
         for b in 0..<batchCount {
             vectors += tokenOut[b]
             for c in countOut[b] { offsets.append(offsets[offsets.count - 1] + c) }
