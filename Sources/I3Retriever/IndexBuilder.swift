@@ -101,10 +101,9 @@ public enum IndexBuilder {
             expected.nextOffset = state.nextOffset
             expected.nextLine = state.nextLine
             guard expected == state else {
-                throw RetrieverError.invalidArgument("""
-                    the partial build in \(partial.path) was made from another collection file, encoder or settings \
-                    (it has \(saved.source), model \(saved.modelIdentity), shard size \(saved.shardPassages), \
-                    index \(saved.indexType.rawValue)); build without resuming to start over
+                throw RetrieverError.resumeMismatch(partialDirectory: partial.path, reason: """
+                    it was made from another collection file, encoder or settings (it has \(saved.source), \
+                    model \(saved.modelIdentity), shard size \(saved.shardPassages), index \(saved.indexType.rawValue))
                     """)
             }
             state = saved

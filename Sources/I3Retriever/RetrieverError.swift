@@ -21,6 +21,8 @@ public enum RetrieverError: Error, Sendable, CustomStringConvertible, Equatable 
     case outputExists(path: String, reason: String)
     /// The encoder failed.
     case encoding(String)
+    /// A partial build cannot be resumed with these inputs: where it is and why.
+    case resumeMismatch(partialDirectory: String, reason: String)
     /// The build was cancelled (for example by Ctrl-C); completed shards can be resumed.
     case cancelled(partialDirectory: String)
 
@@ -44,6 +46,7 @@ public enum RetrieverError: Error, Sendable, CustomStringConvertible, Equatable 
                 + "or \(EncoderLoader.hashedPrefix) for the lexical test encoder"
         case let .outputExists(p, r): return "\(p): \(r)"
         case let .encoding(r): return "encoding failed: \(r)"
+        case let .resumeMismatch(p, r): return "the partial build in \(p) cannot be resumed: \(r); build without resuming to start over"
         case let .cancelled(p): return "cancelled; completed shards are kept in \(p): build again with resume to continue"
         }
     }

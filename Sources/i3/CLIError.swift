@@ -12,7 +12,7 @@ struct CLIError: Error, CustomStringConvertible {
         case .outputExists: "pass --overwrite to replace it"
         case .cancelled: "rerun with --resume to continue"
         case .modelNotFound: "run scripts/install-deps.sh, pass --model <dir>, or --model \(EncoderLoader.hashedPrefix)"
-        case let .invalidArgument(reason) where reason.contains("without resuming"): "rerun without --resume"
+        case .resumeMismatch: "rerun without --resume"
         default: nil
         }
         description = e.description + (hint.map { "\n(\($0))" } ?? "")
