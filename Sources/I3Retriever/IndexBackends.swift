@@ -14,6 +14,8 @@ protocol IndexConstruction: AnyObject {
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws
     /// Persists the index into `directory` (which must not exist yet) with `metadata`.
     func save(to directory: URL, metadata: [String: String]) throws
+    /// Runs once after the last vector is added, before `save` (IVF-PQ fits its search defaults).
+    func finish() throws
     /// Settings worth recording in `retriever.json`.
     var settings: [String: String] { get }
 }
@@ -89,6 +91,7 @@ final class HNSWConstruction: IndexConstruction {
         try index.add(contentsOf: vectors, ids: ids, threads: threads)
     }
     func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
+    func finish() throws {}
     var settings: [String: String] { ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)] }
 }
 
@@ -103,12 +106,26 @@ final class IVFPQConstruction: IndexConstruction {
         }
         configuration = IVFPQConfiguration(nlist: nlist, subquantizers: m)
         index = try IVFPQIndex(dimension: dimension, metric: metric, configuration: configuration)
+        targetRecall = options.ivfTargetRecall
+    }
+    let targetRecall: Double?
+    func finish() throws {
+        guard let target = targetRecall else { return }
+        let k = min(100, index.count - 1)
+        if k >= 1 { try index.tune(targetRecall: target, k: k) }
     }
     var needsTraining: Bool { true }
     func train(_ sample: [Float]) throws { try index.train(sample) }
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws { try index.add(contentsOf: vectors, ids: ids) }
     func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
     var settings: [String: String] {
-        ["nlist": String(configuration.nlist), "subquantizers": String(configuration.subquantizers)]
+        var s = ["nlist": String(configuration.nlist), "subquantizers": String(configuration.subquantizers)]
+        if let tuned = index.searchDefaults {
+            s["nprobe"] = String(tuned.nprobe)
+            s["refineFactor"] = String(tuned.refineFactor)
+            s["targetRecall"] = String(tuned.targetRecall)
+            s["sampleRecall"] = String(tuned.sampleRecall)
+        }
+        return s
     }
 }

@@ -26,6 +26,10 @@ public struct IndexBuildOptions: Sendable {
     public var ivfSubquantizers: Int? = nil
     /// IVF-PQ: at most this many vectors are used to train the quantizers.
     public var ivfTrainingSample = 50_000
+    /// IVF-PQ: after the vectors are added, fit the index's default `nprobe` and re-ranking depth to this
+    /// recall@100 against exact search, on 256 pseudo-queries drawn from the collection
+    /// (`IVFPQIndex.tune`); nil leaves the library defaults (8 lists, no re-ranking).
+    public var ivfTargetRecall: Double? = 0.99
     /// Model directory and head, recorded in `retriever.json` so search can reopen the same encoder.
     public var modelPath: String? = nil
     public var headPath: String? = nil

@@ -299,6 +299,7 @@ public enum IndexBuilder {
         }
         try passages.commit()
         try vectors.commit()
+        try construction?.finish()
         try construction?.save(to: staging.appendingPathComponent(options.indexType.rawValue, isDirectory: true),
                                metadata: ["producer": "I3Retriever", IndexManifest.generationKey: generation])
         return construction?.settings ?? [:]

@@ -59,6 +59,7 @@ extension IVFPQIndex {
             let d = dimension, m = p.m
             var settings = configuration.storedSettings
             settings["hasVectors"] = "\(fullVectors != nil)"
+            if let tuned = tunedDefaults { settings.merge(tuned.storedSettings) { _, new in new } }
             let header = StoredIndexHeader(type: Self.storedType, formatVersion: Self.formatVersion, dimension: d,
                                            metric: metric, count: lists.totalCount - tombstones.count,
                                            parameters: settings, userMetadata: metadata)
@@ -171,6 +172,10 @@ extension IVFPQIndex {
         index.rotation = rotationValues.isEmpty ? nil : OPQRotation(dimension: d, matrix: rotationValues)
         index.listTerms = header.metric == .l2 ? p.listTerms(centroids: centroids, nlist: nlist) : []
         index.storedMetadata = header.userMetadata
+        index.tunedDefaults = try IVFPQSearchDefaults(stored: header, path: path)
+        if let tuned = index.tunedDefaults, tuned.refineFactor > 1, !hasVectors {
+            throw IndexError.corrupt(path: path, reason: "tuned to re-rank (refineFactor \(tuned.refineFactor)) but saved without full vectors")
+        }
         return index
     }
 }

@@ -31,6 +31,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     /// The slot key of every live id, so that replacing or deleting an id does not scan the lists.
     var slotKeys: [UInt64: UInt64] = [:]
     var storedMetadata: [String: String] = [:]
+    /// Settings fitted by `tune`, used when `SearchParameters` leaves them nil.
+    var tunedDefaults: IVFPQSearchDefaults?
 
     /// Default number of probed lists when `SearchParameters.nprobe` is nil.
     public static let defaultNprobe = 8
@@ -72,6 +74,10 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
 
     /// Live vectors.
     public var count: Int { lock.withReadLock { lists.totalCount - tombstones.count } }
+
+    /// The settings a search uses when `SearchParameters` leaves `nprobe` or `refineFactor` nil, as fitted
+    /// by `tune(targetRecall:)`; nil before tuning (then `defaultNprobe` lists and no re-ranking).
+    public var searchDefaults: IVFPQSearchDefaults? { lock.withReadLock { tunedDefaults } }
 
     /// Metadata given to `save` (or read by `open`).
     public var metadata: [String: String] { lock.withReadLock { storedMetadata } }
@@ -207,16 +213,18 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
 
     // MARK: Search
 
-    /// The `k` best live vectors for `query`: probes `parameters.nprobe` lists (default 8, at most
-    /// `nlist`), scores the codes, and with `refineFactor` R > 1 re-scores the best `k × R` exactly.
+    /// The `k` best live vectors for `query`: probes `parameters.nprobe` lists (at most `nlist`), scores
+    /// the codes, and with `refineFactor` R > 1 re-scores the best `k × R` exactly. Nil settings come
+    /// from `searchDefaults` when the index was tuned, else 8 lists and no re-ranking.
     /// - Throws: `notTrained`, `invalidK`, `dimensionMismatch`, `nonFiniteComponent`, and
     ///   `invalidParameter` for `nprobe` < 1, `refineFactor` < 1, or re-ranking without full vectors.
     public func search(_ query: [Float], k: Int, parameters: SearchParameters) throws -> [Neighbor] {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         try validate(query)
-        let nprobeWanted = parameters.nprobe ?? Self.defaultNprobe
+        let tuned = searchDefaults
+        let nprobeWanted = parameters.nprobe ?? tuned?.nprobe ?? Self.defaultNprobe
         guard nprobeWanted >= 1 else { throw IndexError.invalidParameter(name: "nprobe", reason: "must be at least 1, got \(nprobeWanted)") }
-        let refine = parameters.refineFactor ?? 1
+        let refine = parameters.refineFactor ?? tuned?.refineFactor ?? 1
         guard refine >= 1 else { throw IndexError.invalidParameter(name: "refineFactor", reason: "must be at least 1, got \(refine)") }
         var q = metric == .cosine ? Normalization.normalized(query) : query
         return try lock.withReadLock {
