@@ -2,7 +2,7 @@
 # Kill test at scale: `i3 index` of N passages (default 50,000 GCIDE articles, lexical encoder so that the
 # run is about the build machinery, not the model) is killed with SIGKILL at K random moments (default 50)
 # and resumed each time; then the finished index must hold exactly the collection's passages (count and
-# content digest, `i3 verify`). Then the same for --overwrite: an index rebuilt and killed K times must be
+# content digest, `i3 verify`), every time a build finishes, until K kills have landed. Then the same for --overwrite: an index rebuilt and killed K times must be
 # the old or the new one, never neither and never a mix.
 # Usage: tools/kill_test.sh [--passages N] [--kills K] [--encoder hashed-bow|<model dir>] [--seed S]
 set -euo pipefail
@@ -30,17 +30,25 @@ start=$(date +%s.%N); "$i3" index "$coll" --out "$work/reference" --model "$enco
 full=$(python3 -c "print(round($(date +%s.%N) - $start, 2))"); echo "==> uninterrupted build: ${full} s"
 moment() { python3 -c "print(round(0.05 + ($RANDOM % 1000) * $full / 1000, 3))"; }
 
-survived=0
-for k in $(seq 1 "$kills"); do
+# Resume: builds are killed and resumed until K kills have landed in all; every build that finishes
+# (possibly after several kills) must hold exactly the collection, then a fresh build starts.
+killed=0 finished=0
+while [ "$killed" -lt "$kills" ]; do
   resume=(); [ -d "$out.partial" ] && resume=(--resume)
   "$i3" index "$coll" --out "$out" --model "$encoder" --shard-size 2048 "${resume[@]}" 2>/dev/null >/dev/null &
-  pid=$!; sleep "$(moment)"; kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
-  survived=$((survived + 1))
-  [ -d "$out" ] && break   # finished before the kill came
+  pid=$!; sleep "$(moment)"
+  if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); fi
+  wait $pid 2>/dev/null || true
+  if [ -d "$out" ]; then
+    finished=$((finished + 1))
+    "$i3" verify "$out" --collection "$coll" | grep -q "^identical" || { echo "build $finished after $killed kills: not the collection"; "$i3" verify "$out" --collection "$coll"; exit 1; }
+    rm -rf "$out" "$out.partial"
+  fi
 done
 resume=(); [ -d "$out.partial" ] && resume=(--resume)
-[ -d "$out" ] || "$i3" index "$coll" --out "$out" --model "$encoder" --shard-size 2048 "${resume[@]}" 2>/dev/null >/dev/null
-echo "==> resume after $survived kills:"
+"$i3" index "$coll" --out "$out" --model "$encoder" --shard-size 2048 "${resume[@]}" 2>/dev/null >/dev/null
+finished=$((finished + 1))
+echo "==> $killed kills landed during resumed builds; all $finished finished builds verified:"
 "$i3" verify "$out" --collection "$coll"
 
 # Overwrite: the old index (built from the first half of the collection) or the new one, never neither.

@@ -144,7 +144,7 @@ public enum IndexBuilder {
             }
             if shard.count == options.shardPassages || (item == nil && !shard.isEmpty) {
                 try writePart(number: state.completedShards, passages: shard, into: parts, encoder: encoder,
-                              batchSize: options.batchSize, doneBefore: state.passagesDone, reporter: reporter,
+                              chunk: encodingChunk(options), doneBefore: state.passagesDone, reporter: reporter,
                               donor: donor, isCancelled: isCancelled, partial: partial)
                 state.completedShards += 1
                 state.passagesDone += shard.count
@@ -200,8 +200,16 @@ public enum IndexBuilder {
         return "part-" + String(repeating: "0", count: max(0, 5 - s.count)) + s
     }
 
+    /// Passages handed to the encoder per call: four batches per thread, so that its workers get
+    /// batches of similar cost. (One batch per call split in two halves by length left one thread with
+    /// the long half: 65 passages/s on 2 cores where the encoder alone ran 106.)
+    static func encodingChunk(_ options: IndexBuildOptions) -> Int {
+        let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+        return max(1, options.batchSize) * 4 * max(1, threads)
+    }
+
     private static func writePart(number: Int, passages: [Passage], into parts: URL, encoder: any TextEncoding,
-                                  batchSize: Int, doneBefore: Int, reporter: ProgressReporter?, donor: VectorDonor?,
+                                  chunk batchSize: Int, doneBefore: Int, reporter: ProgressReporter?, donor: VectorDonor?,
                                   isCancelled: () -> Bool, partial: URL) throws {
         let dir = parts.appendingPathComponent(partName(number), isDirectory: true)
         try? FileManager.default.removeItem(at: dir)
