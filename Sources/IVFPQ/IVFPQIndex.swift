@@ -221,14 +221,16 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     public func search(_ query: [Float], k: Int, parameters: SearchParameters) throws -> [Neighbor] {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         try validate(query)
-        let tuned = searchDefaults
-        let nprobeWanted = parameters.nprobe ?? tuned?.nprobe ?? Self.defaultNprobe
-        guard nprobeWanted >= 1 else { throw IndexError.invalidParameter(name: "nprobe", reason: "must be at least 1, got \(nprobeWanted)") }
-        let refine = parameters.refineFactor ?? tuned?.refineFactor ?? 1
-        guard refine >= 1 else { throw IndexError.invalidParameter(name: "refineFactor", reason: "must be at least 1, got \(refine)") }
+        if let n = parameters.nprobe, n < 1 { throw IndexError.invalidParameter(name: "nprobe", reason: "must be at least 1, got \(n)") }
+        if let r = parameters.refineFactor, r < 1 {
+            throw IndexError.invalidParameter(name: "refineFactor", reason: "must be at least 1, got \(r)")
+        }
         var q = metric == .cosine ? Normalization.normalized(query) : query
         return try lock.withReadLock {
             guard let cq = coarse, let p = pq else { throw IndexError.notTrained }
+            // Nil settings: the tuned ones (validated when tuned or opened), read under the lock already held.
+            let nprobeWanted = parameters.nprobe ?? tunedDefaults?.nprobe ?? Self.defaultNprobe
+            let refine = parameters.refineFactor ?? tunedDefaults?.refineFactor ?? 1
             if refine > 1 && fullVectors == nil {
                 throw IndexError.invalidParameter(name: "refineFactor",
                     reason: "re-ranking needs the full vectors: build with keepFullVectors = true")
