@@ -140,45 +140,60 @@ static int ivk_detect_level(void) { return 0; }
 #endif
 
 typedef float (*ivk_pair_fn)(const float *, const float *, size_t);
-static int ivk_level = -1;
+
+// The CPU's level, detected once (cpuid); -1 until then. A test may force a lower level, but only on
+// its own thread (ivk_thread_level), so code running on other threads at the same time keeps the CPU's
+// kernels and its results stay bit for bit what they were.
 static int ivk_cpu_level = -1;
-static ivk_pair_fn ivk_dot_impl = ivk_dot_f32_scalar;
-static ivk_pair_fn ivk_l2sq_impl = ivk_l2sq_f32_scalar;
+static _Thread_local int ivk_thread_level = -1;
 
-static void ivk_install(int level) {
-#ifdef IVK_X86
-    if (level >= 2) { ivk_dot_impl = ivk_dot_f32_avx512; ivk_l2sq_impl = ivk_l2sq_f32_avx512; }
-    else if (level == 1) { ivk_dot_impl = ivk_dot_f32_avx2; ivk_l2sq_impl = ivk_l2sq_f32_avx2; }
-    else
-#endif
-    { ivk_dot_impl = ivk_dot_f32_scalar; ivk_l2sq_impl = ivk_l2sq_f32_scalar; }
-    __atomic_store_n(&ivk_level, level, __ATOMIC_RELEASE);
+static inline int ivk_cpu(void) {
+    int level = __atomic_load_n(&ivk_cpu_level, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(level >= 0, 1)) return level;
+    level = ivk_detect_level();   // idempotent: racing first callers store the same value
+    __atomic_store_n(&ivk_cpu_level, level, __ATOMIC_RELEASE);
+    return level;
 }
 
-static inline void ivk_init(void) {
-    if (__builtin_expect(__atomic_load_n(&ivk_level, __ATOMIC_ACQUIRE) >= 0, 1)) return;
-    ivk_cpu_level = ivk_detect_level();
-    ivk_install(ivk_cpu_level);
+int ivk_isa_level(void) {
+    int forced = ivk_thread_level;
+    return __builtin_expect(forced >= 0, 0) ? forced : ivk_cpu();
 }
 
-int ivk_isa_level(void) { ivk_init(); return ivk_level; }
-
-int ivk_cpu_has_f16c(void) { ivk_init(); return ivk_f16c; }
+int ivk_cpu_has_f16c(void) { ivk_cpu(); return ivk_f16c; }
 
 const char *ivk_isa_name(void) {
     switch (ivk_isa_level()) { case 2: return "avx512"; case 1: return "avx2"; default: return "scalar"; }
 }
 
 int ivk_force_isa_level(int level) {
-    ivk_init();
-    if (level > ivk_cpu_level) level = ivk_cpu_level;
+    int cpu = ivk_cpu();
+    if (level > cpu) level = cpu;
     if (level < 0) level = 0;
-    ivk_install(level);
+    ivk_thread_level = level;
     return level;
 }
 
-float ivk_dot_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_dot_impl(a, b, n); }
-float ivk_l2sq_f32(const float *a, const float *b, size_t n) { ivk_init(); return ivk_l2sq_impl(a, b, n); }
+static ivk_pair_fn ivk_dot_at(int level) {
+#ifdef IVK_X86
+    if (level >= 2) return ivk_dot_f32_avx512;
+    if (level == 1) return ivk_dot_f32_avx2;
+#endif
+    (void)level;
+    return ivk_dot_f32_scalar;
+}
+
+static ivk_pair_fn ivk_l2sq_at(int level) {
+#ifdef IVK_X86
+    if (level >= 2) return ivk_l2sq_f32_avx512;
+    if (level == 1) return ivk_l2sq_f32_avx2;
+#endif
+    (void)level;
+    return ivk_l2sq_f32_scalar;
+}
+
+float ivk_dot_f32(const float *a, const float *b, size_t n) { return ivk_dot_at(ivk_isa_level())(a, b, n); }
+float ivk_l2sq_f32(const float *a, const float *b, size_t n) { return ivk_l2sq_at(ivk_isa_level())(a, b, n); }
 
 // Uniform-signature adapters for ivk_query_dist_resolve (see kernels_mixed.c); the static callee
 // is inlined into each adapter, so a resolved pointer costs one indirect call and no dispatch check.

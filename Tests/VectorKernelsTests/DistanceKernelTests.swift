@@ -1,4 +1,7 @@
 import CVectorKernels
+import Dispatch
+import Foundation
+import Synchronization
 import Testing
 import VectorKernels
 
@@ -20,6 +23,25 @@ import VectorKernels
                 #expect(abs(Double(Distances.l2Squared(a, b) ?? .nan) - l2) < tol, "l2 n=\(n) level=\(level)")
             }
         }
+    }
+
+    /// Forcing a level is the calling thread's alone: a thread running meanwhile keeps the CPU's level
+    /// (a process-wide switch once changed the last bit of IVF-PQ re-ranking scores in a concurrent test).
+    @Test func forcedLevelStaysOnItsThread() {
+        let cpuLevel = ivk_isa_level()
+        defer { _ = ivk_force_isa_level(cpuLevel) }
+        #expect(ivk_force_isa_level(0) == 0)
+        #expect(ivk_isa_level() == 0)
+        let seen = Mutex<Int32>(-1)
+        let done = DispatchSemaphore(value: 0)
+        let other = Thread {
+            seen.withLock { $0 = ivk_isa_level() }
+            done.signal()
+        }
+        other.start()
+        done.wait()
+        #expect(seen.withLock { $0 } == cpuLevel)
+        #expect(ivk_force_isa_level(cpuLevel) == cpuLevel)
     }
 
     @Test func mismatchedLengthsGiveNil() {

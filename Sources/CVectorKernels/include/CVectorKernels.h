@@ -20,7 +20,8 @@ extern "C" {
 int ivk_isa_level(void);
 /// Name of the chosen level ("scalar", "avx2", "avx512").
 const char *ivk_isa_name(void);
-/// Forces a level (clamped to what the CPU supports); for tests that compare kernels. Returns the level set.
+/// Forces a level (clamped to what the CPU supports) on the calling thread only; for tests that compare
+/// kernels: other threads keep the CPU's level. Returns the level set.
 int ivk_force_isa_level(int level);
 
 /// Inner product of two float32 vectors of length n.
