@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport", "I3Retriever", "Evaluation",
             "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
-            "DataSets", "Evaluation", "LateInteraction",
+            "DataSets", "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -119,6 +119,29 @@ import TestSupport
         #expect(try Retriever(directory: index, encoder: enc).count == 60)
     }
 
+    /// A directory whose `retriever.json` names another build than its parts, and stays so, is corrupt:
+    /// reported after a few unchanged attempts (found by fuzzing: it used to be retried 200 times, 2 s).
+    @Test func partsFromAnotherBuildThatNeverChangeAreCorrupt() throws {
+        let dir = try TemporaryDirectory()
+        let enc = try HashedBagOfWordsEncoder(dimension: 64)
+        let index = dir.path("index")
+        try IndexBuilder.build(collection: RT.collection, output: index, encoder: enc, options: options(.hnsw))
+        let file = index.appendingPathComponent(IndexManifest.fileName)
+        var manifest = try IndexManifest.read(from: index)
+        let original = try #require(manifest.generation)
+        manifest.generation = "another-build"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(manifest).write(to: file)
+        #expect {
+            _ = try Retriever(directory: index, encoder: enc)
+        } throws: { error in
+            guard case let RetrieverError.corruptIndex(_, reason) = error else { return false }
+            return reason.contains("different builds") && reason.contains("another-build") && reason.contains(original)
+                && reason.contains("unchanged over \(IndexSnapshot.unchangedMismatchLimit) attempts")
+        }
+    }
+
     @Test func aSecondBuildOfTheSameOutputIsRefusedWhileTheFirstRuns() throws {
         let dir = try TemporaryDirectory()
         let out = dir.path("index")
