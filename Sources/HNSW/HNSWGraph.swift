@@ -24,8 +24,8 @@ final class HNSWGraph: @unchecked Sendable {
     private(set) var store: NodeStore
     let contexts: SearchContextPool
     private let stripes = LockStripes()
-    private let idLock = Mutex(())
-    private let entryLock = Mutex(())
+    private let idLock = NSLock()
+    private let entryLock = NSLock()
     /// Packed entry point: 0 when empty, else `(topLevel + 1) << 32 | slot`.
     private let entry = Atomic<UInt64>(0)
 
@@ -55,7 +55,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Before the graph is shared with any other thread.
     /// Maps every live slot's id; returns an id found on two live slots (a corrupt file), else nil.
     func restoreBookkeeping(slotCount: Int) -> UInt64? {
-        idLock.withLock { _ in
+        idLock.withLock {
             self.slotCount = slotCount
             slotMap.deallocate()
             slotMap = SlotMap(minimumCapacity: slotCount)
@@ -88,9 +88,9 @@ final class HNSWGraph: @unchecked Sendable {
         entry.store(UInt64(level + 1) << 32 | UInt64(slot), ordering: .releasing)
     }
 
-    var liveCount: Int { idLock.withLock { _ in slotMap.count } }
-    var tombstones: Int { idLock.withLock { _ in tombstoneCount } }
-    func slot(of id: UInt64) -> UInt32? { idLock.withLock { _ in slotMap.slot(of: id, labels: store.labels) } }
+    var liveCount: Int { idLock.withLock { slotMap.count } }
+    var tombstones: Int { idLock.withLock { tombstoneCount } }
+    func slot(of id: UInt64) -> UInt32? { idLock.withLock { slotMap.slot(of: id, labels: store.labels) } }
 
     /// Makes room for `needed` slots in all (node buffers, upper-link arena, id map). Only under the
     /// index's write lock.
@@ -98,7 +98,7 @@ final class HNSWGraph: @unchecked Sendable {
         guard needed > store.capacity else { return }
         let capacity = max(needed, store.capacity + store.capacity / 2)
         store.grow(to: capacity, slotCount: slotCount)
-        idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
+        idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
     }
 
     /// Room for exactly `count` slots in all (never fewer than those in use): node buffers and id map;
@@ -110,15 +110,15 @@ final class HNSWGraph: @unchecked Sendable {
         store.resize(to: capacity, slotCount: used)
         if capacity == max(used, 1) {
             store.compactUpperLinks(slotCount: used)
-            idLock.withLock { _ in slotMap.shrinkToFit(labels: store.labels) }
+            idLock.withLock { slotMap.shrinkToFit(labels: store.labels) }
         } else {
             store.upper.reserve(blocks: NodeStore.expectedUpperBlocks(slots: capacity - used, maxM: parameters.m))
-            idLock.withLock { _ in slotMap.reserve(capacity, labels: store.labels) }
+            idLock.withLock { slotMap.reserve(capacity, labels: store.labels) }
         }
     }
 
     /// Free slots left.
-    var freeSlots: Int { idLock.withLock { _ in store.capacity - slotCount } }
+    var freeSlots: Int { idLock.withLock { store.capacity - slotCount } }
 
     /// A level drawn from the exponential distribution floor(−ln(U) · 1/ln(M)).
     private func drawLevel() -> Int {
@@ -129,7 +129,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Takes fresh slots for `ids` in order (levels drawn in the same order, so they depend only on the
     /// seed and the order); an id already present has its old slot tombstoned. Nil when they do not fit.
     func allocateSlots(for ids: UnsafeBufferPointer<UInt64>) -> [(slot: UInt32, level: Int)]? {
-        idLock.withLock { _ in
+        idLock.withLock {
             guard slotCount + ids.count <= store.capacity else { return nil }
             return ids.map { id in
                 let s = UInt32(slotCount)
@@ -143,7 +143,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Tombstones `id`'s slot; false when the id is unknown.
     func remove(id: UInt64) -> Bool {
-        idLock.withLock { _ in
+        idLock.withLock {
             guard let s = slotMap.remove(id, labels: store.labels) else { return false }
             if store.markDeleted(s) { tombstoneCount += 1 }
             return true
@@ -279,7 +279,7 @@ final class HNSWGraph: @unchecked Sendable {
         let (q, bias) = prepared(s, into: ctx.query, scratch: ctx.decoded, store: store)
 
         // Only one insertion at a time may raise the top level: it keeps the entry lock until it is linked.
-        let below: EntryPoint? = entryLock.withLock { _ in
+        let below: EntryPoint? = entryLock.withLock {
             guard let top = entryPoint else {
                 setEntryPoint(slot: s, level: level)
                 return nil
@@ -464,7 +464,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Bytes of the graph, vectors, ids, locks and idle search contexts.
     var memoryBytes: Int {
-        let idMap = idLock.withLock { _ in slotMap.memoryBytes }
+        let idMap = idLock.withLock { slotMap.memoryBytes }
         return store.memoryBytes + idMap + stripes.memoryBytes + contexts.memoryBytes + codec.mins.count * 8
     }
 }

@@ -1,6 +1,6 @@
 import CVectorKernels
 import IndexCore
-import Synchronization
+import Foundation
 
 /// A binary min-heap of `(key, slot)` pairs on one contiguous buffer, reused across searches.
 /// The result set stores `-distance` as key so that its top is the worst kept result.
@@ -167,7 +167,7 @@ final class SearchContext {
 /// A stack of reusable search contexts (one per concurrently running search or insertion).
 final class SearchContextPool: @unchecked Sendable {
     private let dimension: Int
-    private let lock = Mutex(())
+    private let lock = NSLock()
     private var free: [SearchContext] = []
     private var created = 0
     private var visitedBytes = 0
@@ -183,19 +183,19 @@ final class SearchContextPool: @unchecked Sendable {
     }
 
     private func checkOut(capacity: Int) -> SearchContext {
-        let ctx: SearchContext? = lock.withLock { _ in free.popLast() }
+        let ctx: SearchContext? = lock.withLock { free.popLast() }
         if let ctx { return ctx }
         let fresh = SearchContext(dimension: dimension, capacity: capacity)
-        lock.withLock { _ in created += 1 }
+        lock.withLock { created += 1 }
         return fresh
     }
 
     private func checkIn(_ ctx: SearchContext) {
-        lock.withLock { _ in
+        lock.withLock {
             free.append(ctx)
         }
     }
 
     /// Bytes of the idle contexts' visited tags.
-    var memoryBytes: Int { lock.withLock { _ in free.reduce(0) { $0 + $1.memoryBytes } } }
+    var memoryBytes: Int { lock.withLock { free.reduce(0) { $0 + $1.memoryBytes } } }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A small thread-safe cache of decompressed blocks, keyed by (shard, block), with CLOCK eviction (an O(1)
 /// approximation of least-recently-used). Bounded by a block count, so a reader's memory stays at
@@ -11,7 +10,7 @@ final class BlockCache: @unchecked Sendable {
         var referenced: Bool
     }
 
-    private let lock = Mutex(())
+    private let lock = NSLock()
     private var slots: [Slot] = []
     private var slotOf: [Int: Int] = [:]
     private var hand = 0
@@ -24,7 +23,7 @@ final class BlockCache: @unchecked Sendable {
     static func key(shard: Int, block: Int) -> Int { shard << 32 | block }
 
     func get(_ key: Int) -> [UInt8]? {
-        lock.withLock { _ in
+        lock.withLock {
             guard let s = slotOf[key] else { return nil }
             slots[s].referenced = true
             return slots[s].bytes
@@ -33,7 +32,7 @@ final class BlockCache: @unchecked Sendable {
 
     func put(_ key: Int, _ bytes: [UInt8]) {
         guard capacity > 0 else { return }
-        lock.withLock { _ in
+        lock.withLock {
             if let s = slotOf[key] {
                 slots[s].referenced = true
                 return

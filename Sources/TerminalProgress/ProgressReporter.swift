@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +17,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private let start = Date()
     private var last = Date.distantPast
     private var startDone: Int
-    private let lock = Mutex(())
+    private let lock = NSLock()
     private let write: (String) -> Void
 
     /// - Parameters:
@@ -37,7 +37,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// Reports `done` items so far; prints when due (always on a terminal at most 10 times a second).
     public func update(done: Int, force: Bool = false) {
-        lock.withLock { _ in
+        lock.withLock {
             let now = Date()
             let minGap = isTerminal ? 0.1 : interval
             guard force || now.timeIntervalSince(last) >= minGap else { return }
@@ -48,7 +48,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// Prints the final state and a newline.
     public func finish(done: Int) {
-        lock.withLock { _ in
+        lock.withLock {
             let l = line(done: done, now: Date())
             write(isTerminal ? l + "\n" : l)
         }

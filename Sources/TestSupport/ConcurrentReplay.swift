@@ -37,10 +37,9 @@ public enum ConcurrentReplay {
                            k: Int, parameters: SearchParameters, searchers: Int) throws -> Outcome {
         let epoch = Atomic<Int>(0)
         let writerDone = Atomic<Bool>(false)
-        let kept = Mutex<[(epoch: Int, query: Int, result: [Neighbor])]>([])
+        let shared = Shared()
         let discarded = Atomic<Int>(0)
         let completed = Atomic<Int>(0)
-        let failure = Mutex<String?>(nil)
         DispatchQueue.concurrentPerform(iterations: searchers + 1) { worker in
             if worker == 0 {
                 for b in batches {
@@ -48,7 +47,7 @@ public enum ConcurrentReplay {
                     do {
                         for a in b.adds { try index.add(a.vector, id: a.id) }
                         for r in b.removes { try index.remove(id: r) }
-                    } catch { failure.withLock { $0 = "writer: \(error)" } }
+                    } catch { shared.fail("writer: \(error)") }
                     epoch.add(1, ordering: .sequentiallyConsistent)
                     // Let the searchers see this state: wait for a round of searches (at most a second).
                     let target = completed.load(ordering: .relaxed) + 2 * searchers
@@ -70,16 +69,16 @@ public enum ConcurrentReplay {
                     let result = try index.search(queries[query], k: k, parameters: parameters)
                     let after = epoch.load(ordering: .sequentiallyConsistent)
                     if before == after, before % 2 == 0 { mine.append((before / 2, query, result)) } else { discarded.add(1, ordering: .relaxed) }
-                } catch { failure.withLock { $0 = "search: \(error)" } }
+                } catch { shared.fail("search: \(error)") }
                 completed.add(1, ordering: .relaxed)
                 q += searchers
             } while !writerDone.load(ordering: .sequentiallyConsistent)
-            kept.withLock { $0.append(contentsOf: mine) }
+            shared.keep(mine)
         }
-        if let f = failure.withLock({ $0 }) { throw ReplayFailure(description: f) }
+        if let f = shared.failure { throw ReplayFailure(description: f) }
         var outcome = Outcome()
         outcome.discarded = discarded.load(ordering: .relaxed)
-        let observations = kept.withLock { $0 }.sorted { $0.epoch < $1.epoch }
+        let observations = shared.kept.sorted { $0.epoch < $1.epoch }
         outcome.distinctEpochs = Set(observations.map(\.epoch)).count
         var applied = 0
         for o in observations {
@@ -98,4 +97,16 @@ public enum ConcurrentReplay {
     }
 
     struct ReplayFailure: Error, CustomStringConvertible { let description: String }
+
+    /// What the threads hand back, behind an `NSLock` (which ThreadSanitizer sees, unlike `Mutex`).
+    private final class Shared: @unchecked Sendable {
+        private let lock = NSLock()
+        private var observations: [(epoch: Int, query: Int, result: [Neighbor])] = []
+        private var firstFailure: String?
+
+        func keep(_ o: [(epoch: Int, query: Int, result: [Neighbor])]) { lock.withLock { observations.append(contentsOf: o) } }
+        func fail(_ message: String) { lock.withLock { firstFailure = firstFailure ?? message } }
+        var kept: [(epoch: Int, query: Int, result: [Neighbor])] { lock.withLock { observations } }
+        var failure: String? { lock.withLock { firstFailure } }
+    }
 }

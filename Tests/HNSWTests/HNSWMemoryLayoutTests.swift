@@ -5,7 +5,6 @@ import Glibc
 @testable import HNSW
 import IndexCore
 import ShardStore
-import Synchronization
 import Testing
 import TestSupport
 import VectorKernels
@@ -70,7 +69,7 @@ import VectorKernels
             #expect(store.upper.allocatedBlocks >= usedBlocks)
             #expect(store.upper.allocatedBlocks <= NodeStore.expectedUpperBlocks(slots: 2000, maxM: 16) + usedBlocks / 4)
             let idMapBuckets = (2000 * 4 + 2) / 3
-            let stripes = 1024 * MemoryLayout<Mutex<Void>>.stride
+            let stripes = 1024 * LockStripes.bytesPerStripe
             let expected = 2000 * (stride + 8 + 1 + 4) + (2000 + 63) / 64 * 8
                 + store.upper.allocatedBlocks * 17 * 4 + UpperLinkArena.maxChunks * 8
                 + idMapBuckets * 4 + stripes + g.contexts.memoryBytes
