@@ -122,7 +122,7 @@ static int ivk_f16c = 0;
 static int ivk_detect_level(void) {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-    ivk_f16c = (ecx >> 29) & 1;
+    __atomic_store_n(&ivk_f16c, (int)((ecx >> 29) & 1), __ATOMIC_RELAXED);
     int has_fma = (ecx >> 12) & 1, has_osxsave = (ecx >> 27) & 1, has_avx = (ecx >> 28) & 1;
     if (!(has_fma && has_osxsave && has_avx)) return 0;
     unsigned int xcr0_lo, xcr0_hi;
@@ -160,7 +160,7 @@ int ivk_isa_level(void) {
     return __builtin_expect(forced >= 0, 0) ? forced : ivk_cpu();
 }
 
-int ivk_cpu_has_f16c(void) { ivk_cpu(); return ivk_f16c; }
+int ivk_cpu_has_f16c(void) { ivk_cpu(); return __atomic_load_n(&ivk_f16c, __ATOMIC_RELAXED); }
 
 const char *ivk_isa_name(void) {
     switch (ivk_isa_level()) { case 2: return "avx512"; case 1: return "avx2"; default: return "scalar"; }

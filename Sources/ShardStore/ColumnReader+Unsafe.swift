@@ -25,6 +25,9 @@ extension ColumnReader {
     private func cachedBlock(_ s: Int, _ b: Int, rawSize: Int) throws -> [UInt8] {
         let key = BlockCache.key(shard: s, block: b)
         if let hit = cache.get(key) { return hit }
+        // Zero elements: no `unsafeUninitializedCapacity`, which would set the count of the standard
+        // library's shared empty array (a write that ThreadSanitizer reports racing with other readers).
+        guard rawSize > 0 else { return [] }
         let block = try [UInt8](unsafeUninitializedCapacity: rawSize) { buffer, count in
             try decodeBlock(s, b, into: UnsafeMutableRawBufferPointer(buffer))
             count = rawSize
@@ -96,6 +99,7 @@ extension ColumnReader {
         guard width == elementType.byteWidth, total % width == 0 else {
             throw ShardStoreError.manifestMismatch(path: name, reason: "raw size \(total) is not a whole number of \(elementType.rawValue) values")
         }
+        guard total > 0 else { return [] }   // see cachedBlock
         return try [T](unsafeUninitializedCapacity: total / width) { buffer, count in
             guard let base = buffer.baseAddress else { count = 0; return }
             let raw = UnsafeMutableRawPointer(base)
@@ -112,6 +116,7 @@ extension ColumnReader {
     public func rawBytes(record i: Int) throws -> [UInt8] {
         let (s, local) = try locate(i)
         let range = try rawRange(shard: s, local: local)
+        guard !range.isEmpty else { return [] }   // see cachedBlock
         return try [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
             if let base = buffer.baseAddress { try readRaw(shard: s, range: range, into: UnsafeMutableRawPointer(base)) }
             count = range.count
@@ -129,7 +134,7 @@ extension ColumnReader {
             guard let offsets = shard.index.recordOffsets else {
                 throw ShardStoreError.manifestMismatch(path: shard.file.path, reason: "utf8 shard without record offsets")
             }
-            let bytes = try [UInt8](unsafeUninitializedCapacity: span.bytes.count) { buffer, count in
+            let bytes = span.bytes.isEmpty ? [] : try [UInt8](unsafeUninitializedCapacity: span.bytes.count) { buffer, count in
                 if let base = buffer.baseAddress { try readRaw(shard: span.shard, range: span.bytes, into: UnsafeMutableRawPointer(base)) }
                 count = span.bytes.count
             }
