@@ -36,7 +36,10 @@ public struct ExactMaxSim: Sendable {
         try check(query)
         var best = [Float](repeating: 0, count: query.count)
         return query.vectors.withUnsafeBufferPointer { q in
-            best.withUnsafeMutableBufferPointer { b in score(q.baseAddress!, rows: query.count, passage: p, best: b.baseAddress!) }
+            best.withUnsafeMutableBufferPointer { b in
+                guard let qb = q.baseAddress, let bb = b.baseAddress else { return 0 }
+                return score(qb, rows: query.count, passage: p, best: bb)
+            }
         }
     }
 
@@ -53,8 +56,9 @@ public struct ExactMaxSim: Sendable {
             var best = [Float](repeating: 0, count: query.count)
             query.vectors.withUnsafeBufferPointer { q in
                 best.withUnsafeMutableBufferPointer { b in
+                    guard let qb = q.baseAddress, let bb = b.baseAddress else { return }
                     for p in (n * w / workers)..<(n * (w + 1) / workers) {
-                        top.push(id: store.ids[p], score: score(q.baseAddress!, rows: query.count, passage: p, best: b.baseAddress!))
+                        top.push(id: store.ids[p], score: score(qb, rows: query.count, passage: p, best: bb))
                     }
                 }
             }
@@ -72,11 +76,12 @@ public struct ExactMaxSim: Sendable {
         var best = [Float](repeating: 0, count: query.count)
         try query.vectors.withUnsafeBufferPointer { q in
             try best.withUnsafeMutableBufferPointer { b in
+                guard let qb = q.baseAddress, let bb = b.baseAddress else { return }
                 for p in positions {
                     guard p >= 0, p < store.passageCount else {
                         throw IndexError.invalidParameter(name: "positions", reason: "\(p) is not a passage of the store")
                     }
-                    top.push(id: store.ids[p], score: score(q.baseAddress!, rows: query.count, passage: p, best: b.baseAddress!))
+                    top.push(id: store.ids[p], score: score(qb, rows: query.count, passage: p, best: bb))
                 }
             }
         }

@@ -88,7 +88,8 @@ public final class PLAIDIndex: Sendable {
         // stored as float16: use the rounded, re-normalised values from the start so a loaded index is the same
         var centroids = HalfPrecision.decode(HalfPrecision.encode(trained.centroids))
         centroids.withUnsafeMutableBufferPointer { c in
-            for i in 0..<k { _ = Normalization.normalize(c.baseAddress! + i * d, count: d) }
+            guard let base = c.baseAddress else { return }
+            for i in 0..<k { _ = Normalization.normalize(base + i * d, count: d) }
         }
         centroids = HalfPrecision.decode(HalfPrecision.encode(centroids))
 
@@ -117,7 +118,10 @@ public final class PLAIDIndex: Sendable {
             for t in 0..<tokens {
                 let c = Int(codes[t]) * d
                 for j in 0..<d { r[j] = vectors[t * d + j] - centroids[c + j] }
-                r.withUnsafeBufferPointer { codec.encode($0.baseAddress!, dimension: d, into: out.baseAddress! + t * bytes) }
+                r.withUnsafeBufferPointer { rb in
+                    guard let rBase = rb.baseAddress, let outBase = out.baseAddress else { return }
+                    codec.encode(rBase, dimension: d, into: outBase + t * bytes)
+                }
             }
         }
 
@@ -154,7 +158,10 @@ public final class PLAIDIndex: Sendable {
     public func decompressed(passage p: Int) -> [Float] {
         let lo = offsets[p], n = offsets[p + 1] - lo
         var out = [Float](repeating: 0, count: n * dimension)
-        out.withUnsafeMutableBufferPointer { o in PLAIDKernels.decompress(self, tokens: lo, count: n, into: o.baseAddress!) }
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }   // a passage without tokens
+            PLAIDKernels.decompress(self, tokens: lo, count: n, into: base)
+        }
         return out
     }
 

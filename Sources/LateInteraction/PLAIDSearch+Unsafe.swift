@@ -13,8 +13,9 @@ enum PLAIDKernels {
             index.codes.withUnsafeBufferPointer { codes in
                 index.residuals.withUnsafeBufferPointer { r in
                     index.codec.lookup.withUnsafeBufferPointer { lut in
-                        ivk_residual_decompress(c.baseAddress!, codes.baseAddress! + first, r.baseAddress! + first * bytes,
-                                                n, d, Int32(index.codec.bits), lut.baseAddress!, out)
+                        guard let cb = c.baseAddress, let codeBase = codes.baseAddress, let rb = r.baseAddress,
+                              let lb = lut.baseAddress else { return }
+                        ivk_residual_decompress(cb, codeBase + first, rb + first * bytes, n, d, Int32(index.codec.bits), lb, out)
                     }
                 }
             }
@@ -65,13 +66,14 @@ enum PLAIDKernels {
         let survivors: [Int] = s.withUnsafeBufferPointer { sb in
             index.codes.withUnsafeBufferPointer { codes in
                 scratch.withUnsafeMutableBufferPointer { best in
+                    guard let sBase = sb.baseAddress, let codeBase = codes.baseAddress, let bestBase = best.baseAddress else { return [] }
                     // 3. pruned centroid interaction → ndocs
                     var stage2 = TopK(k: sp.ndocs)
                     keep.withUnsafeBufferPointer { kb in
+                        guard let keepBase = kb.baseAddress else { return }
                         for p in candidates {
                             let lo = index.offsets[Int(p)], cnt = index.offsets[Int(p) + 1] - lo
-                            let score = ivk_centroid_interaction(sb.baseAddress!, m, codes.baseAddress! + lo, cnt,
-                                                                 kb.baseAddress!, best.baseAddress!)
+                            let score = ivk_centroid_interaction(sBase, m, codeBase + lo, cnt, keepBase, bestBase)
                             stage2.push(id: UInt64(p), score: score)
                         }
                     }
@@ -79,8 +81,7 @@ enum PLAIDKernels {
                     var stage3 = TopK(k: max(k, sp.ndocs / 4))
                     for e in stage2.sorted() {
                         let p = Int(e.id), lo = index.offsets[p], cnt = index.offsets[p + 1] - lo
-                        let score = ivk_centroid_interaction(sb.baseAddress!, m, codes.baseAddress! + lo, cnt, nil,
-                                                             best.baseAddress!)
+                        let score = ivk_centroid_interaction(sBase, m, codeBase + lo, cnt, nil, bestBase)
                         stage3.push(id: UInt64(p), score: score)
                     }
                     return stage3.sorted().map { Int($0.id) }
@@ -92,13 +93,14 @@ enum PLAIDKernels {
         var buffer = [Float]()
         query.vectors.withUnsafeBufferPointer { q in
             scratch.withUnsafeMutableBufferPointer { best in
+                guard let qb = q.baseAddress, let bestBase = best.baseAddress else { return }
                 for p in survivors {
                     let lo = index.offsets[p], cnt = index.offsets[p + 1] - lo
                     if buffer.count < max(1, cnt * d) { buffer = [Float](repeating: 0, count: max(1, cnt * d)) }
                     let score: Float = buffer.withUnsafeMutableBufferPointer { b in
-                        decompress(index, tokens: lo, count: cnt, into: b.baseAddress!)
-                        return MaxSimKernels.score(q.baseAddress!, rows: m, b.baseAddress!, count: cnt, dimension: d,
-                                                   best: best.baseAddress!)
+                        guard let bb = b.baseAddress else { return 0 }
+                        decompress(index, tokens: lo, count: cnt, into: bb)
+                        return MaxSimKernels.score(qb, rows: m, bb, count: cnt, dimension: d, best: bestBase)
                     }
                     top.push(id: UInt64(p), score: score)
                 }

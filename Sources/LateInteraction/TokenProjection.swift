@@ -84,7 +84,8 @@ public struct TokenProjection: Sendable, Equatable {
         i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(outputDimension), Int32(inputDimension), 1,
                     vectors, Int32(inputDimension), matrix, Int32(inputDimension), 0, &out, Int32(outputDimension))
         out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n { _ = Normalization.normalize(o.baseAddress! + i * outputDimension, count: outputDimension) }
+            guard let base = o.baseAddress else { return }
+            for i in 0..<n { _ = Normalization.normalize(base + i * outputDimension, count: outputDimension) }
         }
         return out
     }

@@ -93,6 +93,10 @@ public enum ConcurrentReplay {
             }
             outcome.checked += 1
         }
+        let writes = batches.reduce(0) { $0 + $1.adds.count + $1.removes.count }
+        print("ConcurrentReplay: \(searchers) searchers, 1 writer: \(writes) writes in \(batches.count) batches, "
+              + "\(outcome.checked + outcome.discarded) searches (\(outcome.checked) checked against the replay at "
+              + "\(outcome.distinctEpochs) states, \(outcome.discarded) overlapped a write), \(outcome.mismatches.count) mismatches")
         return outcome
     }
 

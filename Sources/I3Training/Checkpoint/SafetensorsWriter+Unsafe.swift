@@ -58,8 +58,14 @@ enum SafetensorsWriter {
         }
         do {
             var n = UInt64(json.count).littleEndian
-            try withUnsafeBytes(of: &n) { try put($0.baseAddress!, 8) }
-            try json.withUnsafeBytes { try put($0.baseAddress!, json.count) }
+            try withUnsafeBytes(of: &n) { raw in
+                guard let base = raw.baseAddress else { return }
+                try put(base, 8)
+            }
+            try json.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }   // an empty header is refused by the reader
+                try put(base, json.count)
+            }
             for e in entries where e.values.count > 0 { try put(UnsafeRawPointer(e.values.base), e.values.count * 4) }
             guard fsync(fd) == 0 else {
                 throw TrainingError.checkpointWrite(path: url.path, reason: "fsync: \(String(cString: strerror(errno)))")
