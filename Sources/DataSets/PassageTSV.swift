@@ -55,6 +55,11 @@ public struct TSVProblem: Sendable, Equatable, Codable, CustomStringConvertible 
 /// qrels files separate fields by whitespace, so it could not be written back), invalid UTF-8, an id
 /// seen before, or more than `maxLineBytes` bytes. The reader reports malformed lines as `TSVProblem`s
 /// (it never throws for them) so the caller decides whether to stop or skip.
+///
+/// Duplicate ids: given the `DuplicateIDs` of a `CollectionScan` the reader keeps nothing per passage
+/// (memory is bounded by the longest line, whatever the file's length, and a reader that resumes
+/// mid-file still knows the lines before it); without them it remembers every id it has read, which
+/// suits collections that are held in memory anyway.
 public struct PassageTSVReader {
     /// What one call to `next()` yields.
     public enum Item {
@@ -62,8 +67,18 @@ public struct PassageTSVReader {
         case problem(TSVProblem, endOffset: UInt64)
     }
 
+    /// How the reader recognises an id seen on an earlier line.
+    enum DuplicateCheck {
+        /// Every id read so far, with its line.
+        case inMemory([String: Int])
+        /// The duplicate lines of the whole file, found by a scan.
+        case known(DuplicateIDs)
+        /// Not checked (the scan's own first pass).
+        case off
+    }
+
     private var lines: LineReader
-    private var seen: Set<String>
+    private var duplicates: DuplicateCheck
     private let path: String
     private var firstLine = true
     /// The line number of a column header that was skipped, if any.
@@ -71,12 +86,18 @@ public struct PassageTSVReader {
     /// Passages read so far whose text is empty.
     public private(set) var emptyTexts = 0
 
-    /// Opens `url`. `startOffset`/`startLine` resume after a known line boundary; `seenIDs` are ids
-    /// already read before it (for duplicate detection).
-    public init(url: URL, startOffset: UInt64 = 0, startLine: Int = 1, seenIDs: Set<String> = [],
+    /// Opens `url`. `startOffset`/`startLine` resume after a known line boundary. `duplicates` are the
+    /// duplicate lines of the file as `CollectionScan` found them; nil remembers the ids read from
+    /// `startOffset` on instead.
+    public init(url: URL, startOffset: UInt64 = 0, startLine: Int = 1, duplicates: DuplicateIDs? = nil,
                 maxLineBytes: Int = 1 << 20) throws {
+        try self.init(url: url, startOffset: startOffset, startLine: startLine,
+                      check: duplicates.map { .known($0) } ?? .inMemory([:]), maxLineBytes: maxLineBytes)
+    }
+
+    init(url: URL, startOffset: UInt64 = 0, startLine: Int = 1, check: DuplicateCheck, maxLineBytes: Int) throws {
         lines = try LineReader(url: url, startOffset: startOffset, startLine: startLine, maxLineBytes: maxLineBytes)
-        seen = seenIDs
+        duplicates = check
         path = url.path
     }
 
@@ -117,8 +138,9 @@ public struct PassageTSVReader {
         guard !id.isEmpty else { return problem(.emptyID) }
         guard !id.contains(where: { $0.isWhitespace }) else { return problem(.whitespaceInID, "id \"\(id)\"") }
         let text = cols[cols.count - 1].trimmingCharacters(in: .whitespaces)
-        guard !seen.contains(id) else { return problem(.duplicateID, "id \(id) appeared on an earlier line") }
-        seen.insert(id)
+        if let first = firstLine(of: id, line: line.number) {
+            return problem(.duplicateID, "id \(id) first appeared on line \(first)")
+        }
         if text.isEmpty { emptyTexts += 1 }
         let title = cols.count == 3 ? cols[1].trimmingCharacters(in: .whitespaces) : nil
         return .passage(Passage(id: id, title: title, text: text), line: line.number, endOffset: line.endOffset)
@@ -126,6 +148,20 @@ public struct PassageTSVReader {
 }
 
 extension PassageTSVReader {
+    /// The line where `id` (read on `line`) appeared before, or nil when this is its first line.
+    private mutating func firstLine(of id: String, line: Int) -> Int? {
+        switch duplicates {
+        case .off: return nil
+        case let .known(d): return d.firstLine[line]
+        case var .inMemory(seen):
+            if let first = seen[id] { return first }
+            duplicates = .off   // drop the reference while mutating, so the dictionary is not copied
+            seen[id] = line
+            duplicates = .inMemory(seen)
+            return nil
+        }
+    }
+
     static let idHeaders: Set<String> = ["id", "_id", "docid", "doc_id", "pid", "did"]
     static let textHeaders: Set<String> = ["text", "passage", "contents", "body"]
 
@@ -156,39 +192,110 @@ func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
 }
 
 /// The outcome of validating a whole collection file before indexing.
+///
+/// Memory stays bounded whatever the file's length: lines are streamed, duplicate ids are found by
+/// `DuplicateIDFinder` (16 bytes per id, spilled to a scratch directory under `TMPDIR` beyond 1M ids),
+/// and only the first `keptProblems` malformed lines are kept as values (`writeReport` reads the file
+/// again to list them all). What grows is the map of duplicate lines, one entry per duplicate.
 public struct CollectionScan: Sendable {
     /// Number of valid passages.
     public var passageCount: Int
-    /// Every malformed line, in file order.
+    /// The first `keptProblems` malformed lines, in file order.
     public var problems: [TSVProblem]
+    /// Every malformed line, counted.
+    public var problemCount: Int
+    /// The lines whose id appeared before (also among `problems`); give them to `PassageTSVReader` to
+    /// read the file again, from its start or from a resume offset, without remembering ids.
+    public var duplicates: DuplicateIDs
     /// Valid passages whose text is empty (kept; see `PassageTSVReader`).
     public var emptyTexts = 0
     /// The line of a skipped column header, if any.
     public var headerLine: Int?
+    /// The longest line accepted.
+    public var maxLineBytes: Int
 
-    /// Reads `url` once, counting valid passages and collecting problems.
+    /// How many malformed lines `problems` keeps.
+    public static let keptProblems = 10_000
+
+    /// Reads `url` once, counting valid passages and collecting problems; lines whose ids hash alike
+    /// (duplicates, or rarely a collision) are read a second time to compare their ids.
     public static func scan(_ url: URL, maxLineBytes: Int = 1 << 20) throws -> CollectionScan {
-        var reader = try PassageTSVReader(url: url, maxLineBytes: maxLineBytes)
-        var count = 0
+        try scan(url, maxLineBytes: maxLineBytes, finder: DuplicateIDFinder())
+    }
+
+    static func scan(_ url: URL, maxLineBytes: Int, finder: DuplicateIDFinder) throws -> CollectionScan {
+        var reader = try PassageTSVReader(url: url, check: .off, maxLineBytes: maxLineBytes)
+        var finder = finder
+        defer { finder.removeScratch() }
+        var count = 0, problemCount = 0
         var problems: [TSVProblem] = []
         while let item = try reader.next() {
             switch item {
-            case .passage: count += 1
-            case let .problem(p, _): problems.append(p)
+            case let .passage(p, line, _):
+                count += 1
+                try finder.add(id: p.id, line: line)
+            case let .problem(p, _):
+                problemCount += 1
+                if problems.count < keptProblems { problems.append(p) }
             }
         }
-        return CollectionScan(passageCount: count, problems: problems, emptyTexts: reader.emptyTexts,
-                              headerLine: reader.headerLine)
+        var emptyTexts = reader.emptyTexts
+        let candidates = try finder.candidateLines()
+        var duplicates = DuplicateIDs()
+        if !candidates.isEmpty {
+            let wanted = Set(candidates)
+            var firstByID: [String: Int] = [:]
+            var again = try PassageTSVReader(url: url, check: .off, maxLineBytes: maxLineBytes)
+            var found: [TSVProblem] = []
+            while let item = try again.next() {
+                guard case let .passage(p, line, _) = item, wanted.contains(line) else { continue }
+                guard let first = firstByID[p.id] else { firstByID[p.id] = line; continue }
+                duplicates.firstLine[line] = first
+                if p.text.isEmpty { emptyTexts -= 1 }
+                if found.count < keptProblems {
+                    found.append(TSVProblem(path: url.path, line: line, kind: .duplicateID,
+                                            detail: "id \(p.id) first appeared on line \(first)"))
+                }
+            }
+            if !found.isEmpty {
+                problems = Array((problems + found).sorted { $0.line < $1.line }.prefix(keptProblems))
+            }
+        }
+        return CollectionScan(passageCount: count - duplicates.count, problems: problems,
+                              problemCount: problemCount + duplicates.count, duplicates: duplicates,
+                              emptyTexts: emptyTexts, headerLine: reader.headerLine, maxLineBytes: maxLineBytes)
     }
 
-    /// Writes the skipped lines as a TSV report (`file`, `line`, `problem`, `detail`).
-    public func writeReport(to url: URL) throws {
-        var out = "file\tline\tproblem\tdetail\n"
-        for p in problems {
-            out += "\(p.path)\t\(p.line)\t\(p.kind.rawValue)\t\(p.detail.replacingOccurrences(of: "\t", with: " "))\n"
+    /// Writes every malformed line of `collection` (the file this scan read) as a TSV report (`file`,
+    /// `line`, `problem`, `detail`), reading the file again so that none is left out.
+    public func writeReport(collection: URL, to url: URL) throws {
+        let fm = FileManager.default
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        guard fm.createFile(atPath: tmp.path, contents: nil), let h = try? FileHandle(forWritingTo: tmp) else {
+            throw DataSetError.io(path: url.path, reason: "cannot create the skip report")
         }
-        do { try out.write(to: url, atomically: true, encoding: .utf8) } catch {
+        do {
+            defer { try? h.close() }
+            var reader = try PassageTSVReader(url: collection, duplicates: duplicates, maxLineBytes: maxLineBytes)
+            var out = "file\tline\tproblem\tdetail\n"
+            while let item = try reader.next() {
+                guard case let .problem(p, _) = item else { continue }
+                out += "\(p.path)\t\(p.line)\t\(p.kind.rawValue)\t\(p.detail.replacingOccurrences(of: "\t", with: " "))\n"
+                if out.utf8.count >= 1 << 16 { try h.write(contentsOf: Data(out.utf8)); out = "" }
+            }
+            try h.write(contentsOf: Data(out.utf8))
+            try h.synchronize()
+        } catch let e as DataSetError {
+            try? fm.removeItem(at: tmp)
+            throw e
+        } catch {
+            try? fm.removeItem(at: tmp)
             throw DataSetError.io(path: url.path, reason: "cannot write the skip report: \(error.localizedDescription)")
+        }
+        guard rename(tmp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? fm.removeItem(at: tmp)
+            throw DataSetError.io(path: url.path, reason: "cannot write the skip report: \(reason)")
         }
     }
 }

@@ -17,8 +17,11 @@ public enum IndexBuilder {
     /// What a build did.
     public struct Result: Sendable {
         public var manifest: IndexManifest
-        /// Malformed lines skipped (empty unless skipping was allowed).
+        /// The first malformed lines skipped (at most `CollectionScan.keptProblems`; empty unless
+        /// skipping was allowed).
         public var skipped: [TSVProblem]
+        /// Every malformed line skipped, counted.
+        public var skippedCount: Int
         /// The skip report, when lines were skipped.
         public var skipReport: URL?
         /// Shards that were already done when this run started (resume).
@@ -70,7 +73,7 @@ public enum IndexBuilder {
         log("validating \(collection.path)")
         let scan = try CollectionScan.scan(collection, maxLineBytes: options.maxLineBytes)
         if !scan.problems.isEmpty, !options.skipMalformed {
-            throw RetrieverError.malformedInput(path: collection.path, problems: Array(scan.problems.prefix(20)), total: scan.problems.count)
+            throw RetrieverError.malformedInput(path: collection.path, problems: Array(scan.problems.prefix(20)), total: scan.problemCount)
         }
         guard scan.passageCount > 0 else {
             throw RetrieverError.invalidArgument("\(collection.path) holds no valid passages")
@@ -80,7 +83,7 @@ public enum IndexBuilder {
                 "IVF-PQ needs at least 256 passages to train its product quantizer (256 codewords); "
                     + "\(collection.path) has \(scan.passageCount): use the HNSW or flat index")
         }
-        log("\(scan.passageCount) passages\(scan.problems.isEmpty ? "" : ", \(scan.problems.count) malformed lines skipped")")
+        log("\(scan.passageCount) passages\(scan.problems.isEmpty ? "" : ", \(scan.problemCount) malformed lines skipped")")
         if let h = scan.headerLine { log("line \(h) is a column header; skipped") }
         if scan.emptyTexts > 0 { log("\(scan.emptyTexts) passages have an empty text (indexed by their title, if any)") }
 
@@ -126,16 +129,15 @@ public enum IndexBuilder {
         // Pass 2: encode shard by shard.
         let donor = try options.reuseVectorsFrom.map { try VectorDonor(directory: $0, encoder: encoder) }
         let reporter = progress?(scan.passageCount, state.passagesDone)
-        let problemLines = Set(scan.problems.map(\.line))
         var reader = try PassageTSVReader(url: collection, startOffset: state.nextOffset, startLine: state.nextLine,
-                                          maxLineBytes: options.maxLineBytes)
+                                          duplicates: scan.duplicates, maxLineBytes: options.maxLineBytes)
         var shard: [Passage] = []
         var boundary = (offset: state.nextOffset, line: state.nextLine)
         while true {
             let item = try reader.next()
             switch item {
             case let .passage(p, line, end)?:
-                if !problemLines.contains(line) { shard.append(p) }
+                shard.append(p)
                 boundary = (end, line + 1)
             case let .problem(p, end)?:
                 boundary = (end, p.line + 1)
@@ -174,7 +176,7 @@ public enum IndexBuilder {
         var manifest = IndexManifest(formatVersion: IndexManifest.currentVersion, modelIdentity: encoder.identity,
                                      modelName: encoder.displayName, modelPath: options.modelPath, headPath: options.headPath,
                                      metric: metric, dimension: encoder.dimension, indexType: options.indexType,
-                                     passageCount: state.passagesDone, skippedLines: scan.problems.count,
+                                     passageCount: state.passagesDone, skippedLines: scan.problemCount,
                                      source: collection.standardizedFileURL.path, createdAt: formatter.string(from: Date()),
                                      indexSettings: settings)
         manifest.generation = generation
@@ -182,12 +184,12 @@ public enum IndexBuilder {
         var reportURL: URL? = nil
         if !scan.problems.isEmpty {
             let u = staging.appendingPathComponent("skipped.tsv")
-            try scan.writeReport(to: u)
+            try scan.writeReport(collection: collection, to: u)
             reportURL = output.appendingPathComponent("skipped.tsv")
         }
         try publish(staging, to: output)
         try? fm.removeItem(at: partial)
-        return Result(manifest: manifest, skipped: scan.problems, skipReport: reportURL, resumedShards: resumed)
+        return Result(manifest: manifest, skipped: scan.problems, skippedCount: scan.problemCount, skipReport: reportURL, resumedShards: resumed)
     }
 
     static func partNumber(_ name: String) -> Int? {

@@ -18,9 +18,11 @@ public struct PassageDigest: Sendable, Equatable, CustomStringConvertible {
         for b in s.utf8 { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01b3 }
     }
 
-    /// The passages of a collection TSV as `IndexBuilder` reads them (malformed lines left out).
+    /// The passages of a collection TSV as `IndexBuilder` reads them (malformed lines left out), in
+    /// memory bounded whatever the file's length (a `CollectionScan` finds the duplicate ids first).
     public static func of(collection url: URL) throws -> PassageDigest {
-        var r = try PassageTSVReader(url: url)
+        let scan = try CollectionScan.scan(url)
+        var r = try PassageTSVReader(url: url, duplicates: scan.duplicates)
         var h: UInt64 = FNV1a.hash64(""), n = 0
         while let item = try r.next() {
             guard case let .passage(p, _, _) = item else { continue }

@@ -125,6 +125,6 @@ struct IndexCommand: ParsableCommand {
         indexed \(m.passageCount) passages into \(out) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s
           index \(m.indexType.rawValue), \(m.dimension)-d, metric \(m.metric.rawValue), encoder \(m.modelName)
         """)
-        if let r = result.skipReport { print("  skipped \(result.skipped.count) malformed lines; report: \(r.path)") }
+        if let r = result.skipReport { print("  skipped \(result.skippedCount) malformed lines; report: \(r.path)") }
     }
 }

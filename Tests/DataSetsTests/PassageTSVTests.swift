@@ -37,7 +37,7 @@ import TestSupport
         #expect(ps[1].text.isEmpty)
         #expect(pr.map(\.kind) == [.wrongColumnCount, .emptyID, .invalidUTF8, .duplicateID, .wrongColumnCount])
         #expect(pr.map(\.line) == [2, 4, 5, 6, 7])
-        #expect(pr[3].description.hasSuffix("c.tsv:6: duplicate id: id a appeared on an earlier line"))
+        #expect(pr[3].description.hasSuffix("c.tsv:6: duplicate id: id a first appeared on line 1"))
     }
 
     @Test func overLongLinesAreReportedAndSkipped() throws {
@@ -69,7 +69,7 @@ import TestSupport
         let s = try CollectionScan.scan(u)
         #expect(s.passageCount == 2)
         #expect(s.problems.map(\.line) == [2])
-        try s.writeReport(to: dir.path("r.tsv"))
+        try s.writeReport(collection: u, to: dir.path("r.tsv"))
         let report = try String(contentsOf: dir.path("r.tsv"), encoding: .utf8)
         #expect(report.contains("\t2\twrong column count\t"))
     }
