@@ -2,7 +2,8 @@
 # Load benchmark of `i3 serve` with wrk (Debian), loopback only, bounded in time: throughput and p50/p99
 # latency at 1, 8 and 64 connections, single queries by text and by vector; the same at 8 connections
 # while the index is replaced every few seconds (hot reload), counting failed requests and answers from a
-# mixed generation; and Retriever.search in process (I3Bench search-throughput) with the same threads.
+# mixed generation; and Retriever.search in process (I3Bench search-throughput) with the same threads, one
+# query per call and 8 per call.
 # Needs the release build, the MiniLM model (.models) and the dictionary data:
 #   scripts/install-deps.sh && swift build -c release
 # Usage: scripts/serve-bench.sh [seconds per run, default 10] [server threads, default 2]
@@ -103,7 +104,7 @@ run() { # name connections bodies
   p50=$(awk '$1 == "50%" {print $2}' "$out/wrk-$name-c$c.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$out/wrk-$name-c$c.txt")
   check=$(grep '^CHECK' "$out/wrk-$name-c$c.txt" | sed 's/^CHECK //')
-  printf "%-16s c=%-3s %9s req/s  p50 %-9s p99 %-9s %s\n" "$name" "$c" "$rps" "$p50" "$p99" "$check" | tee -a "$out/results.txt"
+  printf "%-20s c=%-3s %9s req/s  p50 %-9s p99 %-9s %s\n" "$name" "$c" "$rps" "$p50" "$p99" "$check" | tee -a "$out/results.txt"
 }
 
 : > "$out/results.txt"
@@ -135,9 +136,26 @@ for kind in text vector; do
 done
 echo "generation after the reload runs: $(curl -s "$url/v1/index" | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')" | tee -a "$out/results.txt"
 curl -s "$url/metrics" | grep -E '^i3_index_reloads_total' | tee -a "$out/results.txt"
+curl -s "$url/metrics" | grep -E '^i3_search_encode_batch_size_(count|sum)' | tee -a "$out/results.txt"   # passes and queries encoded: mean batch = sum / count
 
+kill "$server"; wait "$server" 2>/dev/null || true; trap - EXIT
+
+# The by-text rows again with waiting queries encoded one at a time (--encode-batch 1): what batching adds.
+"$i3" serve "$out/live" --port 0 --threads "$threads" --watch 0 --encode-batch 1 > "$out/serve-unbatched.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+port=""
+for _ in $(seq 1 600); do
+  port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/serve-unbatched.log" | head -n 1); [ -n "$port" ] && break; sleep 0.1
+done
+[ -n "$port" ] || { cat "$out/serve-unbatched.log" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+BODIES="$out/bodies-text.txt" wrk -t1 -c8 -d2s -s "$out/search.lua" "$url" > /dev/null 2>&1 || true   # warm-up
+for c in 1 8 64; do run by-text-unbatched "$c" text; done
 kill "$server"; wait "$server" 2>/dev/null || true; trap - EXIT
 # In process, the same threads, the same index and queries.
 "$bench" search-throughput runs/dict --queries "$out/queries.txt" --threads "$threads" --seconds "$secs" | tee -a "$out/results.txt"
 "$bench" search-throughput runs/dict --queries "$out/queries.txt" --threads "$threads" --seconds "$secs" --by-vector | tee -a "$out/results.txt"
+# In process with queries encoded 8 at a time (what the server's batching of waiting queries can reach).
+"$bench" search-throughput runs/dict --queries "$out/queries.txt" --threads "$threads" --seconds "$secs" --batch 8 | tee -a "$out/results.txt"
 echo "results: $out/results.txt"

@@ -69,31 +69,39 @@ struct SearchAPI: Sendable {
         }
         let r = g.retriever
         let k = req.k
-        let body: Data = try await executor.run {
-            let start = ContinuousClock.now
-            func took() -> Double {
-                let d = ContinuousClock.now - start
-                return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-            }
-            do {
-                switch req.input {
-                case let .text(q):
-                    let hits = try r.search(q, k: k, parameters: parameters).map(HitJSON.init)
-                    return try JSONCoding.encoder.encode(SearchResponse(hits: hits, took_ms: took(), generation: g.number))
-                case let .vector(v):
+        let body: Data
+        do {
+            switch req.input {
+            case let .text(q):
+                // Encoded together with other text queries waiting for this generation's encoder.
+                body = try await executor.runText(q, encoderKey: ObjectIdentifier(r), encode: { try r.encode($0) }) { v, start in
                     let hits = try r.search(vector: v, k: k, parameters: parameters).map(HitJSON.init)
-                    return try JSONCoding.encoder.encode(SearchResponse(hits: hits, took_ms: took(), generation: g.number))
-                case let .batch(qs):
-                    let hits = try r.search(batch: qs, k: k, parameters: parameters).map { $0.map(HitJSON.init) }
-                    return try JSONCoding.encoder.encode(BatchSearchResponse(hits: hits, took_ms: took(), generation: g.number))
+                    return try JSONCoding.encoder.encode(SearchResponse(hits: hits, took_ms: Self.milliseconds(since: start), generation: g.number))
                 }
-            } catch let RetrieverError.invalidArgument(why) {
-                throw APIError(.badRequest, code: "invalid_request", message: why)
-            } catch let e as IndexError {
-                throw APIError(.badRequest, code: "invalid_request", message: "\(e)")
+            case let .vector(v):
+                body = try await executor.run {
+                    let start = ContinuousClock.now
+                    let hits = try r.search(vector: v, k: k, parameters: parameters).map(HitJSON.init)
+                    return try JSONCoding.encoder.encode(SearchResponse(hits: hits, took_ms: Self.milliseconds(since: start), generation: g.number))
+                }
+            case let .batch(qs):
+                body = try await executor.run {
+                    let start = ContinuousClock.now
+                    let hits = try r.search(batch: qs, k: k, parameters: parameters).map { $0.map(HitJSON.init) }
+                    return try JSONCoding.encoder.encode(BatchSearchResponse(hits: hits, took_ms: Self.milliseconds(since: start), generation: g.number))
+                }
             }
+        } catch let RetrieverError.invalidArgument(why) {
+            throw APIError(.badRequest, code: "invalid_request", message: why)
+        } catch let e as IndexError {
+            throw APIError(.badRequest, code: "invalid_request", message: "\(e)")
         }
         return Self.bytes(Array(body), type: "application/json")
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 
     /// The index knobs and the id filter (ids resolved in generation `g`; an unknown id is a 400 naming it).

@@ -60,7 +60,8 @@ public final class SearchServer: Sendable {
     public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
                     onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let c = configuration
-        let executor = SearchExecutor(threads: c.resolvedSearchThreads, queueLimit: c.queueLimit, timeout: c.requestTimeout)
+        let executor = SearchExecutor(threads: c.resolvedSearchThreads, queueLimit: c.queueLimit, timeout: c.requestTimeout,
+                                      maxEncodeBatch: c.maxEncodeBatch, onEncodeBatch: { [metrics] in metrics.recordEncodeBatch(size: $0) })
         defer { executor.shutdown() }
         let readiness = Readiness()
         let api = SearchAPI(store: store, executor: executor, metrics: metrics, configuration: c, readiness: readiness,

@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// Largest `k`.
     public var maxK: Int = 1000
+    /// Most single text queries that waiting requests have encoded together in one forward pass (1: each
+    /// alone). Batching never waits: it only joins queries that are already queued.
+    public var maxEncodeBatch: Int = 16
     /// Most queries in one batch request.
     public var maxBatch: Int = 256
     /// Longest query text (UTF-8 bytes).

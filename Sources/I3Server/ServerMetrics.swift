@@ -3,7 +3,8 @@ import Prometheus
 
 /// The server's Prometheus metrics (its own registry, so several servers in one process do not mix):
 /// `i3_http_requests_total{route,method,status}`, `i3_http_request_duration_seconds{route,method}`
-/// (histogram), `i3_index_generation` and `i3_index_reloads_total{result}`.
+/// (histogram), `i3_search_encode_batch_size` (histogram: text queries encoded together),
+/// `i3_index_generation` and `i3_index_reloads_total{result}`.
 public final class ServerMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry = PrometheusCollectorRegistry()
@@ -24,6 +25,15 @@ public final class ServerMetrics: Sendable {
         registry.makeValueHistogram(descriptor: MetricNameDescriptor(namespace: "i3", subsystem: "http", metricName: "request_duration", unitName: "seconds",
                                                                      helpText: "Time from the request head to the response, by route and method."),
                                     labels: [("route", route), ("method", method)], buckets: Self.buckets).record(seconds)
+    }
+
+    static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64]
+
+    /// Records how many single text queries one forward pass encoded.
+    func recordEncodeBatch(size: Int) {
+        registry.makeValueHistogram(descriptor: MetricNameDescriptor(namespace: "i3", subsystem: "search", metricName: "encode_batch", unitName: "size",
+                                                                     helpText: "Single text queries encoded together in one forward pass."),
+                                    buckets: Self.batchBuckets).record(Double(size))
     }
 
     /// Records a reload attempt (`swapped`, `unchanged` or `failed`) and the generation now serving.

@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve an index directory over HTTP.",
         discussion: """
-        i3 serve <dir> [--host 127.0.0.1] [--port 8080] [--threads N]
+        i3 serve <dir> [--host 127.0.0.1] [--port 8080] [--threads N] [--encode-batch 16]
         Routes: POST /v1/search, GET /v1/passages/{id}, GET /v1/index, POST /v1/admin/reload, GET /healthz,
         /readyz, /metrics, /openapi.json, and the search page at /. SIGHUP or replacing the directory
         (i3 index --overwrite) reloads it; SIGTERM finishes the requests in flight and exits.
@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Searches run at once (0: one per core).")
     var threads = 0
 
+    @Option(name: .long, help: "Most waiting single text queries encoded together in one forward pass (1: each alone; batching never waits).")
+    var encodeBatch = 16
+
     @Option(name: .long, help: "Seconds a search may wait for a thread before it is answered 503.")
     var timeout = 10.0
 
@@ -40,9 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         c.host = host
         c.port = port
         c.searchThreads = threads
-        guard timeout > 0, watch >= 0, (0 ... 65535).contains(port), threads >= 0 else {
-            throw ValidationError("--timeout must be > 0, --watch >= 0, --port 0...65535, --threads >= 0")
+        guard timeout > 0, watch >= 0, (0 ... 65535).contains(port), threads >= 0, (1 ... 256).contains(encodeBatch) else {
+            throw ValidationError("--timeout must be > 0, --watch >= 0, --port 0...65535, --threads >= 0, --encode-batch 1...256")
         }
+        c.maxEncodeBatch = encodeBatch
         c.requestTimeout = .milliseconds(Int(timeout * 1000))
         c.watchInterval = watch > 0 ? .milliseconds(Int(watch * 1000)) : nil
         let server: SearchServer
