@@ -86,15 +86,19 @@ LUA
 
 # The server on a copy of A (the copy is what gets replaced during the reload runs).
 rm -rf "$out/live" "$out/stage"; cp -r runs/dict "$out/live"
-"$i3" serve "$out/live" --port 0 --threads "$threads" --watch 1 > "$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port=""
-for _ in $(seq 1 600); do
-  port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/serve.log" | head -n 1); [ -n "$port" ] && break; sleep 0.1
-done
-[ -n "$port" ] || { cat "$out/serve.log" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+start_server() { # log-file extra-options...: starts i3 serve on live/, sets $server and $url
+  local log=$1; shift
+  "$i3" serve "$out/live" --port 0 --threads "$threads" "$@" > "$log" 2>&1 &
+  server=$!
+  trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+  local port=""
+  for _ in $(seq 1 600); do
+    port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -n 1); [ -n "$port" ] && break; sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$log" >&2; exit 1; }
+  url="http://127.0.0.1:$port"
+}
+start_server "$out/serve.log" --watch 1
 
 run() { # name connections bodies
   local name=$1 c=$2 bodies=$3
@@ -141,15 +145,8 @@ curl -s "$url/metrics" | grep -E '^i3_search_encode_batch_size_(count|sum)' | te
 kill "$server"; wait "$server" 2>/dev/null || true; trap - EXIT
 
 # The by-text rows again with waiting queries encoded one at a time (--encode-batch 1): what batching adds.
-"$i3" serve "$out/live" --port 0 --threads "$threads" --watch 0 --encode-batch 1 > "$out/serve-unbatched.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port=""
-for _ in $(seq 1 600); do
-  port=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/serve-unbatched.log" | head -n 1); [ -n "$port" ] && break; sleep 0.1
-done
-[ -n "$port" ] || { cat "$out/serve-unbatched.log" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+rm -rf "$out/live"; cp -r runs/dict "$out/live"   # the reload runs may have left B there
+start_server "$out/serve-unbatched.log" --watch 0 --encode-batch 1
 BODIES="$out/bodies-text.txt" wrk -t1 -c8 -d2s -s "$out/search.lua" "$url" > /dev/null 2>&1 || true   # warm-up
 for c in 1 8 64; do run by-text-unbatched "$c" text; done
 kill "$server"; wait "$server" 2>/dev/null || true; trap - EXIT

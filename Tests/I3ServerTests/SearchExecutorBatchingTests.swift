@@ -65,40 +65,41 @@ import Testing
         #expect(b.calls.withLock { $0 } == [["b1", "b22"]])
     }
 
-    @Test func aFailingQueryFailsAloneAndTheOthersOfItsBatchAreAnswered() async throws {
-        let executor = SearchExecutor(threads: 1, queueLimit: 100, timeout: .seconds(30), maxEncodeBatch: 16)
+    /// Queues `queries` (for encoder `e`, in this order) behind a job that holds the executor's only
+    /// thread, then lets it go; returns the requests' answers (the vector's first number) or errors.
+    static func queueBehindBlockedThread(_ queries: [String], encoder e: FakeEncoder,
+                                         maxEncodeBatch: Int) async throws -> [Result<Float, any Error>] {
+        let executor = SearchExecutor(threads: 1, queueLimit: 100, timeout: .seconds(30), maxEncodeBatch: maxEncodeBatch)
         defer { executor.shutdown() }
-        let e = FakeEncoder(), gate = Gate()
+        let gate = Gate()
         let blocker = Task { try await executor.run { gate.wait(); return 0 } }
-        await Self.waitUntil { gate.entered.withLock { $0 } }
+        await waitUntil { gate.entered.withLock { $0 } }
         var tasks: [Task<Float, any Error>] = []
-        for (i, q) in ["x", "", "xyz"].enumerated() {
+        for (i, q) in queries.enumerated() {
             tasks.append(Task { try await executor.runText(q, encoderKey: ObjectIdentifier(e), encode: { try e.encode($0) }) { v, _ in v[0] } })
-            await Self.waitUntil { executor.queuedCount == i + 1 }
+            await waitUntil { executor.queuedCount == i + 1 }
         }
         gate.release()
         _ = try await blocker.value
-        #expect(try await tasks[0].value == 1)
-        await #expect(throws: APIError.self) { try await tasks[1].value }
-        #expect(try await tasks[2].value == 3)
+        var out: [Result<Float, any Error>] = []
+        for t in tasks { out.append(await t.result) }
+        return out
+    }
+
+    @Test func aFailingQueryFailsAloneAndTheOthersOfItsBatchAreAnswered() async throws {
+        let e = FakeEncoder()
+        let r = try await Self.queueBehindBlockedThread(["x", "", "xyz"], encoder: e, maxEncodeBatch: 16)
+        #expect(try r[0].get() == 1)
+        #expect(throws: APIError.self) { try r[1].get() }
+        #expect(try r[2].get() == 3)
         // The batch of three failed, then each was encoded alone.
         #expect(e.calls.withLock { $0 } == [["x", "", "xyz"], ["x"], [""], ["xyz"]])
     }
 
     @Test func batchingOffEncodesEachQueryAlone() async throws {
-        let executor = SearchExecutor(threads: 1, queueLimit: 100, timeout: .seconds(30), maxEncodeBatch: 1)
-        defer { executor.shutdown() }
-        let e = FakeEncoder(), gate = Gate()
-        let blocker = Task { try await executor.run { gate.wait(); return 0 } }
-        await Self.waitUntil { gate.entered.withLock { $0 } }
-        var tasks: [Task<Float, any Error>] = []
-        for (i, q) in ["p", "qq", "rrr"].enumerated() {
-            tasks.append(Task { try await executor.runText(q, encoderKey: ObjectIdentifier(e), encode: { try e.encode($0) }) { v, _ in v[0] } })
-            await Self.waitUntil { executor.queuedCount == i + 1 }
-        }
-        gate.release()
-        _ = try await blocker.value
-        for (t, want) in zip(tasks, [Float(1), 2, 3]) { #expect(try await t.value == want) }
+        let e = FakeEncoder()
+        let r = try await Self.queueBehindBlockedThread(["p", "qq", "rrr"], encoder: e, maxEncodeBatch: 1)
+        #expect(try r.map { try $0.get() } == [1, 2, 3])
         #expect(e.calls.withLock { $0 } == [["p"], ["qq"], ["rrr"]])
     }
 }
