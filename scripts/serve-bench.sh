@@ -19,15 +19,17 @@ out=runs/serve-bench
 mkdir -p "$out"
 
 # The 10k dictionary index (A) and a second index (B: its first 2,000 passages with ids "B-...") to swap in.
-[ -f .data/dictionary/collection.tsv ] || "$i3" data dictionary --out .data/dictionary
-[ -f runs/dict/retriever.json ] || "$i3" index .data/dictionary/collection.tsv --out runs/dict --index hnsw
+# The 10,000-article dictionary task (as scripts/main.sh builds it), in the bench's own directory.
+data=$out/dictionary
+[ -f "$data/collection.tsv" ] || "$i3" data dictionary --out "$data" --passages 10000
+[ -f runs/dict/retriever.json ] || "$i3" index "$data/collection.tsv" --out runs/dict --index hnsw
 if [ ! -f runs/dict-b/retriever.json ]; then
-  head -n 2000 .data/dictionary/collection.tsv | sed 's/^/B-/' > "$out/collection-b.tsv"
+  head -n 2000 "$data/collection.tsv" | sed 's/^/B-/' > "$out/collection-b.tsv"
   "$i3" index "$out/collection-b.tsv" --out runs/dict-b --index hnsw
 fi
 
 # Queries (dictionary test split) and their MiniLM vectors, as one JSON request body per line.
-head -n 500 .data/dictionary/queries.test.tsv | cut -f2 > "$out/queries.txt"
+head -n 500 "$data/queries.test.tsv" | cut -f2 > "$out/queries.txt"
 "$i3" embed --queries --format jsonl < "$out/queries.txt" > "$out/query-vectors.jsonl"
 python3 - "$out" <<'PY'
 import json, sys
