@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["IndexCore", "VectorKernels"]),
         .executableTarget(name: "I3Bench", dependencies: [
             "BenchSupport", "I3Retriever", "Evaluation",
-            "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CBLAS",
+            "I3Encoder", "I3Training", "WordPieceTokenizer", "IndexCore", "HNSW", "IVFPQ", "ShardStore", "VectorKernels", "CVectorKernels", "CBLAS",
             "DataSets", "LateInteraction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -152,10 +152,10 @@ struct EncodeBenchmark: ParsableCommand {
             let qs = Array(passages.prefix(latencyQueries))
             var ms: [Double] = [], cpuMS: [Double] = []
             for q in qs {
-                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPUSeconds()
+                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = ComputeEnvironment.threadCPUSeconds()
                 _ = try encoder.encodeQueries([q])
                 ms.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-                cpuMS.append((Self.threadCPUSeconds() - c0) * 1e3)
+                cpuMS.append((ComputeEnvironment.threadCPUSeconds() - c0) * 1e3)
             }
             ms.sort()
             cpuMS.sort()
@@ -193,13 +193,6 @@ struct EncodeBenchmark: ParsableCommand {
             try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic)
             print("wrote \(json)")
         }
-    }
-
-    /// CPU time of the calling thread, in seconds.
-    static func threadCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// User + system CPU time of this process (all threads), in seconds.

@@ -171,7 +171,9 @@ public struct ComputeEnvironment: Sendable, Codable, Equatable {
         return SGEMMSpeed(wallGFLOPS: flops / elapsed / 1e9, cpuGFLOPS: flops / cpu / 1e9)
     }
 
-    private static func threadCPUSeconds() -> Double {
+    /// CPU time of the calling thread, in seconds (`CLOCK_THREAD_CPUTIME_ID`): the work of one thread,
+    /// steadier than the wall clock on a shared machine. The benchmarks' single-thread timer.
+    public static func threadCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

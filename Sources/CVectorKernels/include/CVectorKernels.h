@@ -11,6 +11,7 @@
 #include "argmin.h"
 #include "rescore.h"
 #include "maxsim.h"
+#include "linear_rows.h"
 
 #ifdef __cplusplus
 extern "C" {
