@@ -31,11 +31,12 @@ extension HNSWIndex {
         try withGraph { graph in
             let slots = graph?.slotCount ?? 0
             let top = graph?.entryPoint
-            let settings: [String: String] = [
+            var settings: [String: String] = [
                 "m": "\(parameters.m)", "efConstruction": "\(parameters.efConstruction)", "seed": "\(parameters.seed)",
                 "storage": parameters.storage.rawValue, "defaultEf": "\(parameters.defaultEf)", "slots": "\(slots)",
                 "entry.slot": "\(top.map { Int($0.slot) } ?? -1)", "entry.level": "\(top?.level ?? -1)",
             ]
+            if let curve { settings.merge(curve.storedParameters) { _, fitted in fitted } }
             let header = StoredIndexHeader(type: Self.storedType, formatVersion: Self.formatVersion, dimension: dimension,
                                            metric: metric, count: graph?.liveCount ?? 0, parameters: settings,
                                            userMetadata: metadata)
@@ -110,6 +111,8 @@ extension HNSWIndex {
                                         storage: storage, defaultEf: try int("defaultEf"))
         do { try parameters.validate() } catch { throw corrupt("stored parameters are invalid: \(error)") }
         let user = header.userMetadata
+        let curve = try TuningCurve(stored: header, path: path)
+        if let curve, curve.points.contains(where: { $0.ef == nil }) { throw corrupt("recall curve: a point has no ef") }
 
         let slots = try int("slots")
         let entrySlot = try int("entry.slot"), entryLevel = try int("entry.level")
@@ -221,6 +224,8 @@ extension HNSWIndex {
         guard graph.liveCount == header.count else {
             throw corrupt("\(graph.liveCount) live vectors, the header says \(header.count)")
         }
-        return HNSWIndex(graph: graph, metadata: user)
+        let index = HNSWIndex(graph: graph, metadata: user)
+        index.curve = curve
+        return index
     }
 }

@@ -19,10 +19,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public let metric: Metric
     public let parameters: HNSWParameters
 
-    private let lock = ReadWriteLock()
+    let lock = ReadWriteLock()
     /// Replaced (under the write lock) by `compact`, `train` and `open`; nil for an untrained int8 index.
-    private var graph: HNSWGraph?
+    var graph: HNSWGraph?
     private var storedMetadata: [String: String] = [:]
+    /// `ef` fitted to recall targets by `tune` (saved with the index); nil before tuning.
+    var curve: TuningCurve?
 
     /// An empty index. Throws `IndexError.invalidParameter` for a non-positive dimension or bad parameters.
     public init(dimension: Int, metric: Metric, parameters: HNSWParameters = .init()) throws {
@@ -71,6 +73,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// The metadata stored by `save` (or given to the last `save`), e.g. the encoder's identity.
     public var metadata: [String: String] { lock.withReadLock { storedMetadata } }
+
+    /// The `ef` values fitted to recall targets by `tune(targetRecall:k:sampleSize:seed:)`, saved with
+    /// the index; nil for an index never tuned (searches then use `parameters.defaultEf`).
+    public var tuningCurve: TuningCurve? { lock.withReadLock { curve } }
 
     /// True once an int8 index has its per-dimension ranges (always true for float32/float16).
     public var isTrained: Bool { lock.withReadLock { graph != nil } }
@@ -205,16 +211,21 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     // MARK: - Search
 
     /// The `k` nearest live vectors to `query`, best first (score descending, ties by id).
-    /// `parameters.ef` (default `HNSWParameters.defaultEf`, raised to `k`) sets the candidate list;
-    /// `parameters.filter` restricts results during the search. An empty index gives `[]`.
+    /// The candidate list is `parameters.ef` when given; else the `ef` of the recall curve's point for
+    /// `parameters.targetRecall` (or of its default target) when the index was tuned; else
+    /// `HNSWParameters.defaultEf`; always at least `k`. `parameters.filter` restricts results during
+    /// the search. An empty index gives `[]`.
+    /// - Throws: `invalidK`, `dimensionMismatch`, `nonFiniteComponent`; `invalidParameter` for `ef` < 1,
+    ///   a target outside (0, 1], or a target asked of an index without a curve.
     public func search(_ query: [Float], k: Int, parameters search: SearchParameters) throws -> [Neighbor] {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         try validate(query)
         if let ef = search.ef, ef < 1 { throw IndexError.invalidParameter(name: "ef", reason: "must be at least 1, got \(ef)") }
-        let ef = max(search.ef ?? parameters.defaultEf, k)
         var q = query
         if metric == .cosine { q = Normalization.normalized(q) }
-        return lock.withReadLock {
+        return try lock.withReadLock {
+            let tuned = search.ef == nil ? try search.tunedPoint(of: curve)?.ef : nil
+            let ef = max(search.ef ?? tuned ?? parameters.defaultEf, k)
             guard let g = graph else { return [] }
             return q.withUnsafeBufferPointer { p in
                 guard let base = p.baseAddress else { return [] }

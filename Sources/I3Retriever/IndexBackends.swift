@@ -84,15 +84,24 @@ final class HNSWConstruction: IndexConstruction {
         if let e = options.hnswEfConstruction { p.efConstruction = e }
         parameters = p
         index = try HNSWIndex(dimension: dimension, metric: metric, parameters: p)
+        targetRecall = options.targetRecall
     }
+    let targetRecall: Double?
     var needsTraining: Bool { false }
     func train(_ sample: [Float]) throws {}
     func add(_ vectors: [Float], ids: [UInt64], threads: Int) throws {
         try index.add(contentsOf: vectors, ids: ids, threads: threads)
     }
     func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
-    func finish() throws {}
-    var settings: [String: String] { ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)] }
+    func finish() throws {
+        let k = IndexBuildOptions.tuningDepth(passages: index.count)
+        if let target = targetRecall, k >= 1 { try index.tune(targetRecall: target, k: k) }
+    }
+    var settings: [String: String] {
+        var s = ["M": String(parameters.m), "efConstruction": String(parameters.efConstruction)]
+        if let curve = index.tuningCurve { s.merge(curve.manifestSettings) { _, fitted in fitted } }
+        return s
+    }
 }
 
 final class IVFPQConstruction: IndexConstruction {
@@ -106,13 +115,12 @@ final class IVFPQConstruction: IndexConstruction {
         }
         configuration = IVFPQConfiguration(nlist: nlist, subquantizers: m)
         index = try IVFPQIndex(dimension: dimension, metric: metric, configuration: configuration)
-        targetRecall = options.ivfTargetRecall
+        targetRecall = options.targetRecall
     }
     let targetRecall: Double?
     func finish() throws {
-        guard let target = targetRecall else { return }
-        let k = min(100, index.count - 1)
-        if k >= 1 { try index.tune(targetRecall: target, k: k) }
+        let k = IndexBuildOptions.tuningDepth(passages: index.count)
+        if let target = targetRecall, k >= 1 { try index.tune(targetRecall: target, k: k) }
     }
     var needsTraining: Bool { true }
     func train(_ sample: [Float]) throws { try index.train(sample) }
@@ -120,12 +128,21 @@ final class IVFPQConstruction: IndexConstruction {
     func save(to directory: URL, metadata: [String: String]) throws { try index.save(to: directory, metadata: metadata) }
     var settings: [String: String] {
         var s = ["nlist": String(configuration.nlist), "subquantizers": String(configuration.subquantizers)]
-        if let tuned = index.searchDefaults {
-            s["nprobe"] = String(tuned.nprobe)
-            s["refineFactor"] = String(tuned.refineFactor)
-            s["targetRecall"] = String(tuned.targetRecall)
-            s["sampleRecall"] = String(tuned.sampleRecall)
-        }
+        if let curve = index.tuningCurve { s.merge(curve.manifestSettings) { _, fitted in fitted } }
+        return s
+    }
+}
+
+extension TuningCurve {
+    /// What `retriever.json` records of a fit: the default point's settings, the target, the sample
+    /// recall it reached, and the whole curve as stored in the index.
+    var manifestSettings: [String: String] {
+        let p = defaultPoint
+        var s = ["targetRecall": String(targetRecall), "sampleRecall": String(p.recall), "tunedK": String(k)]
+        if let v = p.ef { s["ef"] = String(v) }
+        if let v = p.nprobe { s["nprobe"] = String(v) }
+        if let v = p.refineFactor { s["refineFactor"] = String(v) }
+        s["tuningCurve"] = storedParameters["tunedCurve"]
         return s
     }
 }

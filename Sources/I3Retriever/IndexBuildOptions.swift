@@ -26,10 +26,13 @@ public struct IndexBuildOptions: Sendable {
     public var ivfSubquantizers: Int? = nil
     /// IVF-PQ: at most this many vectors are used to train the quantizers.
     public var ivfTrainingSample = 50_000
-    /// IVF-PQ: after the vectors are added, fit the index's default `nprobe` and re-ranking depth to this
-    /// recall@100 against exact search, on 256 pseudo-queries drawn from the collection
-    /// (`IVFPQIndex.tune`); nil leaves the library defaults (8 lists, no re-ranking).
-    public var ivfTargetRecall: Double? = 0.99
+    /// HNSW and IVF-PQ: after the vectors are added, fit the index's search settings (`ef`; `nprobe` and
+    /// the re-ranking depth) to this recall@`tuningDepth` against exact search, on 256 pseudo-queries
+    /// drawn from the collection, and store the recall curve (`HNSWIndex.tune`, `IVFPQIndex.tune`);
+    /// nil leaves the library defaults (HNSW `ef` 64; IVF-PQ 8 lists, no re-ranking). Ignored by flat.
+    public var targetRecall: Double? = 0.99
+    /// The `k` recall targets are fitted at: 100, or one less than the passages when there are fewer.
+    public static func tuningDepth(passages: Int) -> Int { min(100, passages - 1) }
     /// Model directory and head, recorded in `retriever.json` so search can reopen the same encoder.
     public var modelPath: String? = nil
     public var headPath: String? = nil

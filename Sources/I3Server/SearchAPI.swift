@@ -106,7 +106,7 @@ struct SearchAPI: Sendable {
 
     /// The index knobs and the id filter (ids resolved in generation `g`; an unknown id is a 400 naming it).
     static func parameters(_ req: SearchRequest, generation g: IndexGeneration) throws -> SearchParameters {
-        var p = SearchParameters(ef: req.ef, nprobe: req.nprobe, refineFactor: req.refine)
+        var p = SearchParameters(ef: req.ef, nprobe: req.nprobe, refineFactor: req.refine, targetRecall: req.targetRecall)
         if let ids = req.ids {
             var allowed = Set<UInt64>()
             allowed.reserveCapacity(ids.count)

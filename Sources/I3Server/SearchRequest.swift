@@ -3,8 +3,8 @@ import Foundation
 /// A `POST /v1/search` body, checked field by field (every error names the field).
 ///
 /// Exactly one of `query` (one text), `queries` (a batch of texts) or `vector` (an encoded query);
-/// `k` (default 10); `ef`, `nprobe`, `refine` (index knobs, unset: the index's defaults); `ids` (return
-/// only these passage ids).
+/// `k` (default 10); `ef`, `nprobe`, `refine` (index knobs, unset: the index's defaults);
+/// `target_recall` (a recall looked up in the index's recall curve); `ids` (return only these passage ids).
 public struct SearchRequest: Sendable, Equatable {
     /// What is searched.
     public enum Input: Sendable, Equatable {
@@ -18,10 +18,11 @@ public struct SearchRequest: Sendable, Equatable {
     public var ef: Int?
     public var nprobe: Int?
     public var refine: Int?
+    public var targetRecall: Double?
     public var ids: [String]?
 
     /// The fields a body may have.
-    static let fields: Set<String> = ["query", "queries", "vector", "k", "ef", "nprobe", "refine", "ids"]
+    static let fields: Set<String> = ["query", "queries", "vector", "k", "ef", "nprobe", "refine", "target_recall", "ids"]
 
     /// Decodes and checks a request body against the server's limits.
     public static func decode(_ body: Data, limits: ServerConfiguration) throws(APIError) -> SearchRequest {
@@ -89,6 +90,7 @@ private struct RawBody: Decodable {
     var ef: Int?
     var nprobe: Int?
     var refine: Int?
+    var targetRecall: Double?
     var ids: [String]?
 
     private struct Key: CodingKey {
@@ -122,6 +124,7 @@ private struct RawBody: Decodable {
         ef = try integer("ef")
         nprobe = try integer("nprobe")
         refine = try integer("refine")
+        targetRecall = try c.decodeIfPresent(Double.self, forKey: Key(stringValue: "target_recall"))
         ids = try c.decodeIfPresent([String].self, forKey: Key(stringValue: "ids"))
     }
 
@@ -152,11 +155,14 @@ private struct RawBody: Decodable {
         if let ef, !(1 ... 100_000).contains(ef) { throw APIError.invalid("ef", "\(ef) is out of range 1...100000") }
         if let nprobe, !(1 ... 1 << 20).contains(nprobe) { throw APIError.invalid("nprobe", "\(nprobe) is out of range 1...\(1 << 20)") }
         if let refine, !(1 ... 10_000).contains(refine) { throw APIError.invalid("refine", "\(refine) is out of range 1...10000") }
+        if let targetRecall, !(targetRecall > 0 && targetRecall <= 1) {
+            throw APIError.invalid("target_recall", "\(targetRecall) is not a recall in (0, 1]")
+        }
         if let ids {
             guard !ids.isEmpty else { throw APIError.invalid("ids", "empty: leave it out to search all passages") }
             guard ids.count <= limits.maxFilterIDs else { throw APIError.invalid("ids", "\(ids.count) ids; at most \(limits.maxFilterIDs)") }
         }
-        return SearchRequest(input: input, k: k, ef: ef, nprobe: nprobe, refine: refine, ids: ids)
+        return SearchRequest(input: input, k: k, ef: ef, nprobe: nprobe, refine: refine, targetRecall: targetRecall, ids: ids)
     }
 
     private static func checkText(_ q: String, field: String, limits: ServerConfiguration) throws(APIError) {

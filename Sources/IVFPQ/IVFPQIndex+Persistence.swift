@@ -59,7 +59,7 @@ extension IVFPQIndex {
             let d = dimension, m = p.m
             var settings = configuration.storedSettings
             settings["hasVectors"] = "\(fullVectors != nil)"
-            if let tuned = tunedDefaults { settings.merge(tuned.storedSettings) { _, new in new } }
+            if let curve { settings.merge(curve.storedParameters) { _, fitted in fitted } }
             let header = StoredIndexHeader(type: Self.storedType, formatVersion: Self.formatVersion, dimension: d,
                                            metric: metric, count: lists.totalCount - tombstones.count,
                                            parameters: settings, userMetadata: metadata)
@@ -172,10 +172,23 @@ extension IVFPQIndex {
         index.rotation = rotationValues.isEmpty ? nil : OPQRotation(dimension: d, matrix: rotationValues)
         index.listTerms = header.metric == .l2 ? p.listTerms(centroids: centroids, nlist: nlist) : []
         index.storedMetadata = header.userMetadata
-        index.tunedDefaults = try IVFPQSearchDefaults(stored: header, path: path)
-        if let tuned = index.tunedDefaults, tuned.refineFactor > 1, !hasVectors {
-            throw IndexError.corrupt(path: path, reason: "tuned to re-rank (refineFactor \(tuned.refineFactor)) but saved without full vectors")
+        let curve = try TuningCurve(stored: header, path: path)
+        if curve == nil, header.parameters["tunedNprobe"] != nil {
+            // Saved between the first recall target (one tuned pair) and the curve: refuse rather than
+            // silently search with untuned settings.
+            throw IndexError.unsupportedFormat(path: path, reason: "its tuned search settings predate recall curves: rebuild it (`i3 index … --overwrite`)")
         }
+        if let curve {
+            for point in curve.points {
+                guard let n = point.nprobe, let r = point.refineFactor else {
+                    throw IndexError.corrupt(path: path, reason: "recall curve: a point has no nprobe or refineFactor")
+                }
+                if r > 1, !hasVectors {
+                    throw IndexError.corrupt(path: path, reason: "recall curve re-ranks (nprobe \(n), refineFactor \(r)) but the index was saved without full vectors")
+                }
+            }
+        }
+        index.curve = curve
         return index
     }
 }

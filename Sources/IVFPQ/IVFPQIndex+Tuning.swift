@@ -2,25 +2,29 @@ import IndexCore
 import VectorKernels
 
 extension IVFPQIndex {
-    /// Fits the settings that plain searches use (`searchDefaults`) to a recall target and keeps them
-    /// (they are saved with the index).
+    /// Every fit measures up to this recall (or the most expensive setting), so the stored curve also
+    /// serves searches that ask for more than the fit's own target.
+    static let tuningCeiling = 0.995
+
+    /// Fits (`nprobe`, `refineFactor`) to recall targets and keeps the curve (saved with the index):
+    /// plain searches then use the cheapest pair that reached `targetRecall`, searches with
+    /// `SearchParameters.targetRecall` the one for theirs.
     ///
     /// Pseudo-queries are `sampleSize` indexed vectors drawn with `seed`; each one's exact top `k`
-    /// (itself excluded) is computed from the full vectors. For each re-ranking factor in 1, 2, 4, … 32
-    /// the smallest `nprobe` (1, 2, 4, … `nlist`) that reaches `targetRecall` on average is found, and
-    /// the pair with the least estimated work (codes scanned × `m` + vectors re-ranked × d) wins. If no
-    /// pair reaches the target, the best-recall pair is kept. Pseudo-queries lie on the data, real
-    /// queries usually do not: check achieved recall on held-out queries (README, issue 14).
+    /// (itself excluded) is computed from the full vectors. For each re-ranking factor in 1, 2, 4, … 32,
+    /// `nprobe` runs through 1, 2, 4, … `nlist` until recall@`k` reaches the higher of `targetRecall` and
+    /// 0.995, skipping pairs whose estimated work (codes scanned × `m` + vectors re-ranked × d) is at
+    /// least that of the cheapest pair already there. The measured pairs, ordered by work, keep those
+    /// that beat every cheaper one: the curve. Pseudo-queries lie on the data, real queries usually do
+    /// not: check achieved recall on held-out queries (README, issue 14).
     /// - Throws: `notTrained`; `invalidParameter` for a target outside (0, 1], `k` < 1, a sample smaller
     ///   than 1, an index without full vectors, or one with fewer than `k + 1` vectors.
     @discardableResult
-    public func tune(targetRecall: Double, k: Int = 100, sampleSize: Int = 256, seed: UInt64 = 1) throws -> IVFPQSearchDefaults {
-        guard targetRecall > 0, targetRecall <= 1, targetRecall.isFinite else {
-            throw IndexError.invalidParameter(name: "targetRecall", reason: "must be in (0, 1], got \(targetRecall)")
-        }
+    public func tune(targetRecall: Double, k: Int = 100, sampleSize: Int = 256, seed: UInt64 = 1) throws -> TuningCurve {
+        try TuningCurve.validate(target: targetRecall)
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard sampleSize >= 1 else { throw IndexError.invalidParameter(name: "sampleSize", reason: "must be at least 1, got \(sampleSize)") }
-        let (queries, selfIDs, truth, nlist, n) = try lock.withReadLock { () throws -> ([[Float]], [UInt64], [Set<UInt64>], Int, Int) in
+        let (sample, nlist, n) = try lock.withReadLock { () throws -> (PseudoQueries, Int, Int) in
             guard coarse != nil, pq != nil else { throw IndexError.notTrained }
             guard let store = fullVectors else {
                 throw IndexError.invalidParameter(name: "targetRecall", reason: "tuning needs the full vectors: build with keepFullVectors = true")
@@ -44,44 +48,36 @@ extension IVFPQIndex {
                 selfIDs.append(lists.ids[l][o])
             }
             let truth = try exactNeighbours(of: queries, excluding: selfIDs, k: k, store: store)
-            return (queries, selfIDs, truth, lists.listCount, live)
+            return (PseudoQueries(vectors: queries, selfIDs: selfIDs, truth: truth, k: k), lists.listCount, live)
         }
 
-        func recall(nprobe: Int, refine: Int) throws -> Double {
-            let p = SearchParameters(nprobe: nprobe, refineFactor: refine)
-            var hits = 0
-            for (i, q) in queries.enumerated() {
-                let found = try search(q, k: k + 1, parameters: p).lazy.map(\.id).filter { $0 != selfIDs[i] }.prefix(k)
-                hits += found.reduce(0) { $0 + (truth[i].contains($1) ? 1 : 0) }
-            }
-            return Double(hits) / Double(queries.count * k)
-        }
         var probes: [Int] = []
         var p = 1
         while p < nlist { probes.append(p); p *= 2 }
         probes.append(nlist)
         let perList = Double(n) / Double(nlist)
-        func work(nprobe: Int, refine: Int) -> Double {
+        func work(_ nprobe: Int, _ refine: Int) -> Double {
             Double(nprobe) * perList * Double(configuration.subquantizers) + Double(k * refine * dimension)
         }
-        var best: (nprobe: Int, refine: Int, recall: Double)?
-        var highest: (nprobe: Int, refine: Int, recall: Double) = (1, 1, -1)
+        let ceiling = max(targetRecall, Self.tuningCeiling)
+        var measured: [(work: Double, point: TuningCurve.Point)] = []
+        var cheapestAtCeiling = Double.infinity
         for refine in [1, 2, 4, 8, 16, 32] {
             for nprobe in probes {
-                if let b = best, work(nprobe: nprobe, refine: refine) >= work(nprobe: b.nprobe, refine: b.refine) { break }
-                let r = try recall(nprobe: nprobe, refine: refine)
-                if r > highest.recall { highest = (nprobe, refine, r) }
-                if r >= targetRecall {
-                    best = (nprobe, refine, r)
+                if work(nprobe, refine) >= cheapestAtCeiling { break }
+                let settings = SearchParameters(nprobe: nprobe, refineFactor: refine)
+                let r = try sample.recall { q, count in try search(q, k: count, parameters: settings) }
+                measured.append((work(nprobe, refine), TuningCurve.Point(nprobe: nprobe, refineFactor: refine, recall: r)))
+                if r >= ceiling {
+                    cheapestAtCeiling = min(cheapestAtCeiling, work(nprobe, refine))
                     break
                 }
             }
         }
-        let chosen = best ?? highest
-        let defaults = IVFPQSearchDefaults(nprobe: chosen.nprobe, refineFactor: chosen.refine, targetRecall: targetRecall,
-                                           sampleRecall: chosen.recall, k: k, sampleSize: queries.count)
-        lock.withWriteLock { tunedDefaults = defaults }
-        return defaults
+        let byWork = measured.sorted { $0.work < $1.work }.map(\.point)
+        let fitted = try TuningCurve(targetRecall: targetRecall, k: k, sampleSize: sample.vectors.count, pointsByCost: byWork)
+        lock.withWriteLock { curve = fitted }
+        return fitted
     }
 
     /// Exact top `k` ids of each query over every live full vector, `excluding[i]` left out of query i's.

@@ -31,8 +31,8 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     /// The slot key of every live id, so that replacing or deleting an id does not scan the lists.
     var slotKeys: [UInt64: UInt64] = [:]
     var storedMetadata: [String: String] = [:]
-    /// Settings fitted by `tune`, used when `SearchParameters` leaves them nil.
-    var tunedDefaults: IVFPQSearchDefaults?
+    /// `nprobe` and re-ranking fitted to recall targets by `tune` (saved with the index); nil before tuning.
+    var curve: TuningCurve?
 
     /// Default number of probed lists when `SearchParameters.nprobe` is nil.
     public static let defaultNprobe = 8
@@ -75,9 +75,10 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
     /// Live vectors.
     public var count: Int { lock.withReadLock { lists.totalCount - tombstones.count } }
 
-    /// The settings a search uses when `SearchParameters` leaves `nprobe` or `refineFactor` nil, as fitted
-    /// by `tune(targetRecall:)`; nil before tuning (then `defaultNprobe` lists and no re-ranking).
-    public var searchDefaults: IVFPQSearchDefaults? { lock.withReadLock { tunedDefaults } }
+    /// The (`nprobe`, `refineFactor`) pairs fitted to recall targets by `tune(targetRecall:)`, which
+    /// searches use for the settings `SearchParameters` leaves nil; nil before tuning (then
+    /// `defaultNprobe` lists and no re-ranking).
+    public var tuningCurve: TuningCurve? { lock.withReadLock { curve } }
 
     /// Metadata given to `save` (or read by `open`).
     public var metadata: [String: String] { lock.withReadLock { storedMetadata } }
@@ -215,9 +216,11 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
 
     /// The `k` best live vectors for `query`: probes `parameters.nprobe` lists (at most `nlist`), scores
     /// the codes, and with `refineFactor` R > 1 re-scores the best `k × R` exactly. Nil settings come
-    /// from `searchDefaults` when the index was tuned, else 8 lists and no re-ranking.
+    /// from the recall curve's point for `parameters.targetRecall` (or for its default target) when
+    /// the index was tuned, else 8 lists and no re-ranking.
     /// - Throws: `notTrained`, `invalidK`, `dimensionMismatch`, `nonFiniteComponent`, and
-    ///   `invalidParameter` for `nprobe` < 1, `refineFactor` < 1, or re-ranking without full vectors.
+    ///   `invalidParameter` for `nprobe` < 1, `refineFactor` < 1, re-ranking without full vectors, a
+    ///   target outside (0, 1], or a target asked of an index without a curve.
     public func search(_ query: [Float], k: Int, parameters: SearchParameters) throws -> [Neighbor] {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         try validate(query)
@@ -229,8 +232,9 @@ public final class IVFPQIndex: VectorIndex, @unchecked Sendable {
         return try lock.withReadLock {
             guard let cq = coarse, let p = pq else { throw IndexError.notTrained }
             // Nil settings: the tuned ones (validated when tuned or opened), read under the lock already held.
-            let nprobeWanted = parameters.nprobe ?? tunedDefaults?.nprobe ?? Self.defaultNprobe
-            let refine = parameters.refineFactor ?? tunedDefaults?.refineFactor ?? 1
+            let tuned = parameters.nprobe == nil || parameters.refineFactor == nil ? try parameters.tunedPoint(of: curve) : nil
+            let nprobeWanted = parameters.nprobe ?? tuned?.nprobe ?? Self.defaultNprobe
+            let refine = parameters.refineFactor ?? tuned?.refineFactor ?? 1
             if refine > 1 && fullVectors == nil {
                 throw IndexError.invalidParameter(name: "refineFactor",
                     reason: "re-ranking needs the full vectors: build with keepFullVectors = true")

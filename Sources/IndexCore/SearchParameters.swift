@@ -27,14 +27,33 @@ public struct SearchParameters: Sendable {
     public var nprobe: Int?
     /// IVF-PQ: re-rank the best `k × refineFactor` candidates with exact distances (nil or 1: no re-ranking).
     public var refineFactor: Int?
+    /// HNSW, IVF-PQ: the recall@k the search should reach, looked up in the index's `TuningCurve`
+    /// (its cheapest setting that reached it on the fit's sample) for every setting not given above.
+    /// An index without a curve throws `IndexError.invalidParameter`; exact indexes ignore it.
+    public var targetRecall: Double?
     /// Only ids this filter allows are returned.
     public var filter: IDFilter?
 
-    public init(ef: Int? = nil, nprobe: Int? = nil, refineFactor: Int? = nil, filter: IDFilter? = nil) {
+    public init(ef: Int? = nil, nprobe: Int? = nil, refineFactor: Int? = nil, targetRecall: Double? = nil,
+                filter: IDFilter? = nil) {
         self.ef = ef
         self.nprobe = nprobe
         self.refineFactor = refineFactor
+        self.targetRecall = targetRecall
         self.filter = filter
+    }
+
+    /// The point of `curve` this search uses for the settings it leaves nil: the one for
+    /// `targetRecall`, or the curve's default; nil without a curve.
+    /// - Throws: `IndexError.invalidParameter` for a target outside (0, 1], or a target asked of an
+    ///   index that has no curve.
+    public func tunedPoint(of curve: TuningCurve?) throws -> TuningCurve.Point? {
+        guard let target = targetRecall else { return curve?.defaultPoint }
+        try TuningCurve.validate(target: target)
+        guard let curve else {
+            throw IndexError.invalidParameter(name: "targetRecall", reason: "the index has no recall curve: build it with a recall target or run `i3 tune`")
+        }
+        return curve.point(for: target)
     }
 
     /// All defaults.

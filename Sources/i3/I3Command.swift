@@ -7,5 +7,5 @@ struct I3: AsyncParsableCommand {
         commandName: "i3",
         abstract: "I3Retriever: dense passage retrieval with an I^3 dual encoder.",
         subcommands: [IndexCommand.self, SearchCommand.self, ServeCommand.self, EvalCommand.self, DataCommand.self, Embed.self,
-                      VerifyCommand.self, Doctor.self, TrainCommand.self])
+                      VerifyCommand.self, TuneCommand.self, Doctor.self, TrainCommand.self])
 }

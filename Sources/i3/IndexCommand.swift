@@ -54,7 +54,7 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "IVF-PQ: sub-quantizers (default dimension/8).")
     var subquantizers: Int?
 
-    @Option(name: .long, help: "IVF-PQ: fit the default nprobe and re-ranking depth so that recall@100 against exact search reaches this on pseudo-queries drawn from the collection (0 or 1 < value: no fit; default 0.99).")
+    @Option(name: .long, help: "HNSW and IVF-PQ: fit the search settings (ef; nprobe and re-ranking depth) so that recall@100 against exact search reaches this on 256 pseudo-queries drawn from the collection, and store the recall curve that `i3 search --target-recall` reads (0: no fit; default 0.99).")
     var targetRecall = 0.99
 
     @Option(name: .long, help: "Reuse the vectors of this index directory (same encoder) for unchanged passages instead of encoding them.")
@@ -98,7 +98,7 @@ struct IndexCommand: ParsableCommand {
         o.hnswEfConstruction = efConstruction
         o.ivfLists = nlist
         o.ivfSubquantizers = subquantizers
-        o.ivfTargetRecall = targetRecall > 0 ? targetRecall : nil
+        o.targetRecall = targetRecall > 0 ? targetRecall : nil
         let modelName = model ?? EncoderLoader.defaultModelDirectory.path
         o.modelPath = modelName.hasPrefix(EncoderLoader.hashedPrefix) ? modelName : URL(fileURLWithPath: modelName).standardizedFileURL.path
         o.headPath = head.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
