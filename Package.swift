@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DataSets", "TestSupport"]),
         .testTarget(name: "TerminalProgressTests", dependencies: ["TerminalProgress"]),
-        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "DataSets", "Evaluation", "TerminalProgress", "I3Encoder", "IndexCore", "VectorKernels", "TestSupport"]),
+        .testTarget(name: "I3RetrieverTests", dependencies: ["I3Retriever", "DataSets", "Evaluation", "TerminalProgress", "I3Encoder", "IndexCore", "HNSW", "IVFPQ", "VectorKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
