@@ -19,15 +19,18 @@ extension HNSWIndex {
     /// with a higher recall than the cheaper ones becomes a point of the curve. Recall is measured at
     /// `k`; a search for more results uses at least its own `k` as `ef`.
     /// - Throws: `invalidParameter` for a target outside (0, 1], a sample smaller than 1, or an index
-    ///   with `k` or fewer live vectors; `invalidK` for `k` < 1; `notTrained` for an untrained int8 index.
+    ///   with `k` or fewer live vectors, or held-out queries that are empty, of the wrong dimension or
+    ///   not finite; `invalidK` for `k` < 1; `notTrained` for an untrained int8 index.
     @discardableResult
-    public func tune(targetRecall: Double, k: Int = 10, sampleSize: Int = 256, seed: UInt64 = 1) throws -> TuningCurve {
+    public func tune(targetRecall: Double, k: Int = 10, sampleSize: Int = 256, seed: UInt64 = 1,
+                     queries: [[Float]]? = nil) throws -> TuningCurve {
         try TuningCurve.validate(target: targetRecall)
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard sampleSize >= 1 else {
             throw IndexError.invalidParameter(name: "sampleSize", reason: "must be at least 1, got \(sampleSize)")
         }
-        let sample = try pseudoQueries(k: k, sampleSize: sampleSize, seed: seed)
+        let heldOut = try queries.map { try PseudoQueries.validateHeldOut($0, dimension: dimension, metric: metric) }
+        let sample = try fitQueries(k: k, sampleSize: sampleSize, seed: seed, heldOut: heldOut)
         let ceiling = max(targetRecall, Self.tuningCeiling)
         var efs: [Int] = []
         for ef in Self.tuningEfs.map({ max($0, k + 1) }) where efs.last.map({ ef > $0 }) ?? true { efs.append(ef) }
@@ -43,8 +46,9 @@ extension HNSWIndex {
         return fitted
     }
 
-    /// A seeded sample of live vectors (decoded as stored) with their exact neighbours among all live ones.
-    private func pseudoQueries(k: Int, sampleSize: Int, seed: UInt64) throws -> PseudoQueries {
+    /// The held-out queries, or else a seeded sample of live vectors (decoded as stored), with their
+    /// exact neighbours among all live vectors (a pseudo-query's own vector left out).
+    private func fitQueries(k: Int, sampleSize: Int, seed: UInt64, heldOut: [[Float]]?) throws -> PseudoQueries {
         let (rows, ids) = try lock.withWriteLock { () throws -> ([Float], [UInt64]) in
             guard let g = graph else { throw IndexError.notTrained }
             return g.liveVectors()
@@ -52,6 +56,20 @@ extension HNSWIndex {
         let n = ids.count, d = dimension
         guard n > k else {
             throw IndexError.invalidParameter(name: "k", reason: "tuning at k = \(k) needs more than \(k) vectors, the index holds \(n)")
+        }
+        if let heldOut {
+            var heaps = heldOut.map { _ in TopK(k: k) }
+            rows.withUnsafeBufferPointer { r in
+                guard let base = r.baseAddress else { return }
+                for (h, q) in heldOut.enumerated() {
+                    q.withUnsafeBufferPointer { qp in
+                        guard let qb = qp.baseAddress else { return }
+                        for j in 0..<n { heaps[h].push(id: ids[j], score: metric.score(qb, base + j * d, count: d)) }
+                    }
+                }
+            }
+            return PseudoQueries(vectors: heldOut, selfIDs: heldOut.map { _ in nil },
+                                 truth: heaps.map { Set($0.unsortedEntries.map(\.id)) }, k: k)
         }
         var random = SeededRandom(seed: seed)
         let picked = random.sampleIndices(count: min(sampleSize, n), from: n)

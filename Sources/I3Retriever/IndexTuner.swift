@@ -19,13 +19,15 @@ public enum IndexTuner {
     /// - Parameters:
     ///   - targetRecall: recall@`k` plain searches should reach, in (0, 1].
     ///   - k: the depth recall is measured at (nil: 100, or one less than the passages when fewer).
-    ///   - sampleSize: pseudo-queries (at least 1).
+    ///   - sampleSize: pseudo-queries (at least 1); ignored with `queries`.
+    ///   - queries: held-out query vectors (encoded with the index's encoder, e.g. from a dev split) to
+    ///     fit on instead of pseudo-queries drawn from the collection (nil: pseudo-queries).
     /// - Throws: `RetrieverError.invalidArgument` for a flat index (exact: nothing to tune) or bad
     ///   arguments, `.outputExists` when a build or another tune holds the directory, `.io` for file
     ///   problems; the index's own `IndexError` (corrupt files, an IVF-PQ index without full vectors).
     @discardableResult
     public static func tune(directory: URL, targetRecall: Double, k: Int? = nil, sampleSize: Int = 256,
-                            seed: UInt64 = 1) throws -> TuningCurve {
+                            seed: UInt64 = 1, queries: [[Float]]? = nil) throws -> TuningCurve {
         guard targetRecall > 0, targetRecall <= 1 else {
             throw RetrieverError.invalidArgument("--target-recall must be in (0, 1], got \(targetRecall)")
         }
@@ -54,12 +56,12 @@ public enum IndexTuner {
         switch manifest.indexType {
         case .hnsw:
             let index = try HNSWIndex.open(directory: source, expectedDimension: manifest.dimension, expectedMetric: manifest.metric)
-            curve = try index.tune(targetRecall: targetRecall, k: depth, sampleSize: sampleSize, seed: seed)
+            curve = try index.tune(targetRecall: targetRecall, k: depth, sampleSize: sampleSize, seed: seed, queries: queries)
             try index.save(to: target, metadata: index.metadata)
         case .ivfpq:
             let index = try IVFPQIndex.open(directory: source, expectedDimension: manifest.dimension,
                                             expectedMetric: manifest.metric, loadFullVectors: false)
-            curve = try index.tune(targetRecall: targetRecall, k: depth, sampleSize: sampleSize, seed: seed)
+            curve = try index.tune(targetRecall: targetRecall, k: depth, sampleSize: sampleSize, seed: seed, queries: queries)
             try index.save(to: target, metadata: index.metadata)
         case .flat:
             throw RetrieverError.invalidArgument("\(directory.path) holds a flat index: it is exact, there is nothing to tune")

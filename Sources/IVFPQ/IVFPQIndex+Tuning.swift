@@ -16,14 +16,19 @@ extension IVFPQIndex {
     /// 0.995, skipping pairs whose estimated work (codes scanned × `m` + vectors re-ranked × d) is at
     /// least that of the cheapest pair already there. The measured pairs, ordered by work, keep those
     /// that beat every cheaper one: the curve. Pseudo-queries lie on the data, real queries usually do
-    /// not: check achieved recall on held-out queries (README, issue 14).
+    /// not: check achieved recall on held-out queries (README, issue 14), or fit on such queries:
+    /// `queries` (real queries as encoded for search, e.g. a dev split's) replace the pseudo-queries,
+    /// with their exact top `k` over every live full vector.
     /// - Throws: `notTrained`; `invalidParameter` for a target outside (0, 1], `k` < 1, a sample smaller
-    ///   than 1, an index without full vectors, or one with fewer than `k + 1` vectors.
+    ///   than 1, an index without full vectors, one with fewer than `k + 1` vectors, or held-out queries
+    ///   that are empty, of the wrong dimension or not finite.
     @discardableResult
-    public func tune(targetRecall: Double, k: Int = 100, sampleSize: Int = 256, seed: UInt64 = 1) throws -> TuningCurve {
+    public func tune(targetRecall: Double, k: Int = 100, sampleSize: Int = 256, seed: UInt64 = 1,
+                     queries: [[Float]]? = nil) throws -> TuningCurve {
         try TuningCurve.validate(target: targetRecall)
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard sampleSize >= 1 else { throw IndexError.invalidParameter(name: "sampleSize", reason: "must be at least 1, got \(sampleSize)") }
+        let heldOut = try queries.map { try PseudoQueries.validateHeldOut($0, dimension: dimension, metric: metric) }
         let (sample, nlist, n) = try lock.withReadLock { () throws -> (PseudoQueries, Int, Int) in
             guard coarse != nil, pq != nil else { throw IndexError.notTrained }
             guard let store = fullVectors else {
@@ -33,6 +38,10 @@ extension IVFPQIndex {
             guard live > k else {
                 throw IndexError.invalidParameter(name: "k", reason: "tuning at k = \(k) needs more than \(k) vectors, the index holds \(live)")
             }
+            if let heldOut {
+                let truth = try exactNeighbours(of: heldOut, excluding: heldOut.map { _ in nil }, k: k, store: store)
+                return (PseudoQueries(vectors: heldOut, selfIDs: heldOut.map { _ in nil }, truth: truth, k: k), lists.listCount, live)
+            }
             // Every live slot, then a seeded sample of them as pseudo-queries.
             var slots: [(list: Int, offset: Int)] = []
             slots.reserveCapacity(live)
@@ -41,7 +50,7 @@ extension IVFPQIndex {
             }
             var random = SeededRandom(seed: seed)
             let picked = random.sampleIndices(count: min(sampleSize, slots.count), from: slots.count)
-            var queries: [[Float]] = [], selfIDs: [UInt64] = []
+            var queries: [[Float]] = [], selfIDs: [UInt64?] = []
             for s in picked {
                 let (l, o) = slots[s]
                 queries.append(try store.withVector(list: l, offset: o) { Array(UnsafeBufferPointer(start: $0, count: dimension)) })
@@ -81,7 +90,7 @@ extension IVFPQIndex {
     }
 
     /// Exact top `k` ids of each query over every live full vector, `excluding[i]` left out of query i's.
-    private func exactNeighbours(of queries: [[Float]], excluding: [UInt64], k: Int, store: FullVectorStore) throws -> [Set<UInt64>] {
+    private func exactNeighbours(of queries: [[Float]], excluding: [UInt64?], k: Int, store: FullVectorStore) throws -> [Set<UInt64>] {
         var heaps = queries.map { _ in TopK(k: k) }
         var scores: [Float] = []
         for l in 0..<lists.listCount {

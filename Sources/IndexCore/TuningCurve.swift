@@ -1,3 +1,5 @@
+import VectorKernels
+
 /// Search settings fitted to recall targets, stored with an approximate index (HNSW, IVF-PQ).
 ///
 /// A fit (`HNSWIndex.tune`, `IVFPQIndex.tune`) measures recall@`k` against exact search on
@@ -143,33 +145,57 @@ public struct TuningCurve: Sendable, Equatable {
     }
 }
 
-/// Pseudo-queries for a recall fit: indexed vectors with their own ids and exact top-`k` neighbours
-/// (each query's own id left out, since it is its own nearest neighbour).
+/// The queries of a recall fit with their exact top-`k` neighbours: either pseudo-queries (indexed
+/// vectors, each with its own id, left out of its neighbours since it is its own nearest one) or
+/// held-out queries the caller supplies (real queries of the kind the index will serve; no own id).
 public struct PseudoQueries: Sendable {
-    /// The query vectors (as stored in the index, normalised for cosine).
+    /// The query vectors (normalised for cosine).
     public let vectors: [[Float]]
-    /// Each query's id in the index, never counted as a hit.
-    public let selfIDs: [UInt64]
+    /// Each pseudo-query's id in the index, never counted as a hit; nil for a held-out query.
+    public let selfIDs: [UInt64?]
     /// Each query's exact top `k` ids.
     public let truth: [Set<UInt64>]
     /// The `k` of `truth`.
     public let k: Int
 
-    public init(vectors: [[Float]], selfIDs: [UInt64], truth: [Set<UInt64>], k: Int) {
+    public init(vectors: [[Float]], selfIDs: [UInt64?], truth: [Set<UInt64>], k: Int) {
         self.vectors = vectors
         self.selfIDs = selfIDs
         self.truth = truth
         self.k = k
     }
 
-    /// Mean recall@`k` of `search` (called with a query and how many results to return; it is asked
-    /// for `k + 1`, so that dropping the query's own id leaves `k`).
+    /// Mean recall@`k` of `search` (called with a query and how many results to return): a pseudo-query
+    /// asks for `k + 1`, so that dropping its own id leaves `k`; a held-out query asks for `k`, as a
+    /// search would (with re-ranking, the depth changes what is found).
     public func recall(_ search: ([Float], Int) throws -> [Neighbor]) rethrows -> Double {
         var hits = 0
         for (i, q) in vectors.enumerated() {
-            let found = try search(q, k + 1).lazy.map(\.id).filter { $0 != selfIDs[i] }.prefix(k)
+            let own = selfIDs[i]
+            let found = try search(q, own == nil ? k : k + 1).lazy.map(\.id).filter { $0 != own }.prefix(k)
             hits += found.reduce(0) { $0 + (truth[i].contains($1) ? 1 : 0) }
         }
         return Double(hits) / Double(max(1, vectors.count * k))
+    }
+
+    /// Checks held-out query vectors for a fit: at least one, each of `dimension` finite floats, and
+    /// returns them L2-normalised for cosine (as searches normalise them).
+    /// - Throws: `IndexError.invalidParameter` naming the first bad query.
+    public static func validateHeldOut(_ queries: [[Float]], dimension: Int, metric: Metric) throws -> [[Float]] {
+        guard !queries.isEmpty else {
+            throw IndexError.invalidParameter(name: "queries", reason: "a fit on held-out queries needs at least one")
+        }
+        return try queries.enumerated().map { i, q in
+            guard q.count == dimension else {
+                throw IndexError.invalidParameter(name: "queries", reason: "query \(i) has \(q.count) dimensions, the index \(dimension)")
+            }
+            guard q.allSatisfy(\.isFinite) else {
+                throw IndexError.invalidParameter(name: "queries", reason: "query \(i) holds a NaN or infinite value")
+            }
+            guard metric == .cosine else { return q }
+            let norm = q.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 else { throw IndexError.invalidParameter(name: "queries", reason: "query \(i) is the zero vector") }
+            return q.map { $0 / norm }
+        }
     }
 }

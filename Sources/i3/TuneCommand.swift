@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataSets
 import Foundation
 import I3Retriever
 import IndexCore
@@ -14,7 +15,9 @@ struct TuneCommand: ParsableCommand {
         in the index: plain searches then use the cheapest setting that reached --target-recall, and
         `i3 search --target-recall` / the server's `target_recall` read the curve for other targets.
         The directory is replaced atomically (a server watching it reloads once); nothing is re-encoded.
-        Pseudo-queries lie on the data, so real queries usually reach a little less: check with `i3 eval`.
+        Pseudo-queries lie on the data, so real queries usually reach a little less: check with `i3 eval`,
+        or fit on real queries with --queries (a dev split, never the one you report): they are encoded
+        with the index's encoder and their exact top k computed over the stored vectors.
         """)
 
     @Argument(help: "Index directory (from i3 index).")
@@ -32,16 +35,30 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the sample.")
     var seed: UInt64 = 1
 
+    @Option(name: .long, help: "Fit on these held-out queries (qid<TAB>text) instead of pseudo-queries.")
+    var queries: String?
+
+    @OptionGroup var encoder: RetrieverOptions
+
     func run() throws {
         let started = Date()
         let curve: TuningCurve
+        var vectors: [[Float]]?
+        if let queries {
+            do {
+                let texts = try TrecFiles.readQueries(URL(fileURLWithPath: queries)).map(\.text)
+                vectors = try encoder.open(index).encode(texts)
+            } catch {
+                throw CLIError("\(queries): \(error)")
+            }
+        }
         do {
             curve = try IndexTuner.tune(directory: URL(fileURLWithPath: index), targetRecall: targetRecall, k: k,
-                                        sampleSize: sample, seed: seed)
+                                        sampleSize: sample, seed: seed, queries: vectors)
         } catch {
             throw CLIError("\(index): \(error)")
         }
-        print("recall@\(curve.k) on \(curve.sampleSize) pseudo-queries (\(String(format: "%.1f", Date().timeIntervalSince(started))) s):")
+        print("recall@\(curve.k) on \(curve.sampleSize) \(queries == nil ? "pseudo-queries" : "held-out queries") (\(String(format: "%.1f", Date().timeIntervalSince(started))) s):")
         for p in curve.points {
             let mark = p == curve.defaultPoint ? "  <- default (target \(curve.targetRecall))" : ""
             print("  \(Self.describe(p))  recall \(String(format: "%.4f", p.recall))\(mark)")

@@ -46,6 +46,27 @@ import TestSupport
         #expect(try opened.search(q, k: 10, parameters: .default) == plain)
     }
 
+    /// A fit on held-out queries stores the recall those queries reach: a search with the default
+    /// `ef` gets it on them. Bad held-out queries (none, wrong dimension, NaN, zero for cosine) are
+    /// named errors and leave the curve as it was.
+    @Test func heldOutQueriesFitTheirOwnRecall() throws {
+        let index = try Fixture.build(metric: .l2, threads: 1)
+        let d = Fixture.dimension
+        let count = Fixture.queries.count / d
+        let queries = (0..<count).map { TestData.row(Fixture.queries, $0, dimension: d) }
+        let curve = try index.tune(targetRecall: 0.95, k: 10, queries: queries)
+        #expect(curve.sampleSize == count)
+        #expect(curve.defaultPoint.recall >= 0.95 || curve.defaultPoint == curve.points.last)
+        let measured = try Self.recall(index, .default)
+        #expect(abs(measured - curve.defaultPoint.recall) < 0.01, "stored \(curve.defaultPoint.recall), measured \(measured)")
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: []) }
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: [Array(repeating: 1, count: d - 1)]) }
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: [queries[0].map { _ in Float.infinity }]) }
+        let cosine = try Fixture.build(metric: .cosine, threads: 1)
+        #expect(throws: IndexError.self) { try cosine.tune(targetRecall: 0.9, queries: [Array(repeating: 0, count: d)]) }
+        #expect(index.tuningCurve == curve)
+    }
+
     @Test func unusableRequestsAreNamedErrors() throws {
         let index = try Fixture.build(metric: .cosine, threads: 1)
         let q = TestData.row(Fixture.queries, 0, dimension: Fixture.dimension)

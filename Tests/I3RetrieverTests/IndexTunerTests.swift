@@ -63,6 +63,15 @@ import TestSupport
         let again = try IndexTuner.tune(directory: index, targetRecall: 0.5, k: 10, sampleSize: 16)
         #expect(try Retriever(directory: index, encoder: enc).manifest.indexSettings["targetRecall"] == "0.5")
         #expect(again.k == 10)
+        // Held-out queries, encoded by the index's encoder, replace the pseudo-queries.
+        let held = try after.encode(["river stone", "bright morning light", "old stone bridge", "quiet water"])
+        let fitted = try IndexTuner.tune(directory: index, targetRecall: 0.9, k: 10, queries: held)
+        #expect(fitted.sampleSize == 4 && fitted.k == 10)
+        let reopened = try Retriever(directory: index, encoder: enc)
+        let recorded = reopened.manifest.indexSettings["sampleRecall"]
+        #expect(recorded == String(fitted.defaultPoint.recall) && reopened.manifest.indexSettings["tunedK"] == "10")
+        #expect(throws: IndexError.self) { try IndexTuner.tune(directory: index, targetRecall: 0.9, k: 10, queries: [[1, 2]]) }
+        #expect(try Retriever(directory: index, encoder: enc).manifest.indexSettings["sampleRecall"] == recorded)
     }
 
     @Test func refusalsAreNamed() throws {

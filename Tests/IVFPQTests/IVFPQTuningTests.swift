@@ -52,6 +52,29 @@ import TestSupport
         }
     }
 
+    /// A fit on held-out queries measures recall on exactly those queries: the recall it stores for a
+    /// point is what a search with that point's settings reaches on them, so its default meets the
+    /// target on queries of that kind. Bad held-out queries are named errors.
+    @Test func heldOutQueriesFitTheirOwnRecall() throws {
+        let index = try IVFPQFixture.build(.l2, nlist: 32)
+        let d = IVFPQFixture.d
+        let queries = (0..<50).map { TestData.row(IVFPQFixture.queries, $0, dimension: d) }
+        let curve = try index.tune(targetRecall: 0.9, k: 10, queries: queries)
+        #expect(curve.sampleSize == 50 && curve.k == 10)
+        let p = curve.defaultPoint
+        let measured = try IVFPQFixture.recall(index, metric: .l2, k: 10,
+                                               parameters: SearchParameters(nprobe: p.nprobe, refineFactor: p.refineFactor))
+        #expect(abs(measured - p.recall) < 0.01, "stored \(p.recall), measured \(measured)")
+        #expect(p.recall >= 0.9)
+        #expect(try IVFPQFixture.recall(index, metric: .l2, k: 10, parameters: .default) == measured)
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: []) }
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: [Array(repeating: 0, count: d + 1)]) }
+        var nan = queries[0]
+        nan[1] = .nan
+        #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9, queries: [queries[1], nan]) }
+        #expect(index.tuningCurve == curve)
+    }
+
     @Test func unusableTuningRequestsAreNamedErrors() throws {
         let index = try IVFPQFixture.build(.cosine, keepFull: false)
         #expect(throws: IndexError.self) { try index.tune(targetRecall: 0.9) }
