@@ -8,5 +8,5 @@ struct I3BenchCommand: ParsableCommand {
         commandName: "I3Bench",
         abstract: "Benchmarks for I3Retriever.",
         subcommands: [AnnBenchmark.self, AnnReportCommand.self, ShardsBenchmark.self, EncodeBenchmark.self, TrainStepBenchmark.self,
-                      SearchThroughputBenchmark.self, LateBenchmark.self, LatePLAIDSweep.self, LinearRowsBenchmark.self])
+                      SearchThroughputBenchmark.self, LateBenchmark.self, LatePLAIDSweep.self, LateScalingReport.self, LinearRowsBenchmark.self])
 }
