@@ -120,7 +120,7 @@ let package = Package(
         ]),
         .testTarget(name: "WordPieceTokenizerTests", dependencies: ["WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "I3EncoderTests", dependencies: ["I3Encoder", "CBLAS", "CVectorKernels", "TestSupport"]),
-        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
+        .testTarget(name: "I3TrainingTests", dependencies: ["I3Training", "I3Encoder", "CBLAS", "CVectorKernels", "VectorKernels", "WordPieceTokenizer", "TestSupport"]),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport", "IndexCore", "TestSupport"]),
         .testTarget(name: "I3ServerTests", dependencies: [
             "I3Server", "I3Retriever", "IndexCore", "VectorKernels", "TestSupport", .product(name: "Logging", package: "swift-log"),

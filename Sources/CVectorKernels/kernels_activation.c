@@ -15,6 +15,15 @@ void ivk_gelu_erf_f32_scalar(float *x, size_t n) {
     }
 }
 
+void ivk_gelu_erf_grad_f32_scalar(const float *x, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + erff(v * 0.70710678118654752f));
+        float pdf = expf(-0.5f * v * v) * 0.39894228040143268f;
+        dx[i] = dy[i] * (cdf + v * pdf);
+    }
+}
+
 void ivk_softmax_rows_f32_scalar(float *x, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * cols;
@@ -78,6 +87,44 @@ static void ivk_gelu_erf_f32_avx2(float *x, size_t n) {
     if (i < n) ivk_gelu_erf_f32_scalar(x + i, n - i);
 }
 
+// erfc(|x|/√2) for 8 floats, the Numerical Recipes form used by the GELU kernel above.
+__attribute__((target("avx2,fma")))
+static inline __m256 ivk_erfc_abs_over_sqrt2_256(__m256 v) {
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 z = _mm256_mul_ps(_mm256_and_ps(v, absmask), _mm256_set1_ps(0.70710678118654752f));
+    __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(half, z, one));
+    __m256 p = _mm256_set1_ps(0.17087277f);
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.13520398f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.27886807f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.18628806f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.09678418f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
+    return _mm256_mul_ps(t, ivk_exp256(_mm256_fnmadd_ps(z, z, p)));
+}
+
+// GELU backward: dx = dy·(Φ(x) + x·φ(x)), Φ(x) = erfc(|x|/√2)/2 for x < 0 and 1 − that for x ≥ 0,
+// φ(x) = exp(−x²/2)/√(2π). dx may be dy (each lane is read before it is written).
+__attribute__((target("avx2,fma")))
+static void ivk_gelu_erf_grad_f32_avx2(const float *x, const float *dy, float *dx, size_t n) {
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 tail = _mm256_mul_ps(half, ivk_erfc_abs_over_sqrt2_256(v));
+        __m256 neg = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+        __m256 cdf = _mm256_blendv_ps(_mm256_sub_ps(one, tail), tail, neg);
+        __m256 pdf = _mm256_mul_ps(ivk_exp256(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(v, v))),
+                                   _mm256_set1_ps(0.39894228040143268f));
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_fmadd_ps(v, pdf, cdf)));
+    }
+    if (i < n) ivk_gelu_erf_grad_f32_scalar(x + i, dy + i, dx + i, n - i);
+}
+
 __attribute__((target("avx2,fma")))
 static void ivk_softmax_rows_f32_avx2(float *x, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++) {
@@ -123,4 +170,11 @@ void ivk_gelu_erf_f32(float *x, size_t n) {
     if (ivk_isa_level() >= 1) { ivk_gelu_erf_f32_avx2(x, n); return; }
 #endif
     ivk_gelu_erf_f32_scalar(x, n);
+}
+
+void ivk_gelu_erf_grad_f32(const float *x, const float *dy, float *dx, size_t n) {
+#ifdef IVK_ACT_X86
+    if (ivk_isa_level() >= 1) { ivk_gelu_erf_grad_f32_avx2(x, dy, dx, n); return; }
+#endif
+    ivk_gelu_erf_grad_f32_scalar(x, dy, dx, n);
 }

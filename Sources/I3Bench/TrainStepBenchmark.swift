@@ -38,7 +38,9 @@ struct TrainStepBenchmark: ParsableCommand {
         let v = m.queryTower.config.vocabularySize
         let batch = TrainingBatch(queries: Self.ids(queries, queryLength, offset: 0, vocabulary: v),
                                   passages: Self.ids(queries * group, passageLength, offset: 100_000, vocabulary: v), group: group)
-        i3blas_set_num_threads(Int32(threads))
+        let threading = ParallelChunks.enter(workers: threads)
+        defer { threading.restore() }
+        TrainingMemory.keepFreedBuffers()
         m.zeroGradients()
         _ = try m.accumulateGradients(batch, beta: 0)
         let start = Date()

@@ -12,7 +12,7 @@ extension IVFPQIndex {
     ///
     /// Pseudo-queries are `sampleSize` indexed vectors drawn with `seed`; each one's exact top `k`
     /// (itself excluded) is computed from the full vectors. For each re-ranking factor in 1, 2, 4, … 32,
-    /// `nprobe` runs through 1, 2, 4, … `nlist` until recall@`k` reaches the higher of `targetRecall` and
+    /// `nprobe` runs through 1, 2, 3, 4, 6, 8, 12, … `nlist` until recall@`k` reaches the higher of `targetRecall` and
     /// 0.995, skipping pairs whose estimated work (codes scanned × `m` + vectors re-ranked × d) is at
     /// least that of the cheapest pair already there. The measured pairs, ordered by work, keep those
     /// that beat every cheaper one: the curve. Pseudo-queries lie on the data, real queries usually do
@@ -60,9 +60,15 @@ extension IVFPQIndex {
             return (PseudoQueries(vectors: queries, selfIDs: selfIDs, truth: truth, k: k), lists.listCount, live)
         }
 
+        // 1, 2, 3, 4, 6, 8, 12, … (powers of two and 1.5× them) below nlist, then nlist: steps of ≤ 1.5×
+        // in work, so a fit does not overshoot its target by a whole doubling of the lists probed.
         var probes: [Int] = []
         var p = 1
-        while p < nlist { probes.append(p); p *= 2 }
+        while p < nlist {
+            probes.append(p)
+            if p >= 2, p + p / 2 < nlist { probes.append(p + p / 2) }
+            p *= 2
+        }
         probes.append(nlist)
         let perList = Double(n) / Double(nlist)
         func work(_ nprobe: Int, _ refine: Int) -> Double {

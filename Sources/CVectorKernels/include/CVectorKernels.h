@@ -92,6 +92,10 @@ static inline uint64_t ivk_fetch_and_u64(uint64_t *p, uint64_t v) { return __ato
 void ivk_gelu_erf_f32(float *x, size_t n);
 /// Scalar reference (libm erff).
 void ivk_gelu_erf_f32_scalar(float *x, size_t n);
+/// GELU backward: dx = dy·(Φ(x) + x·φ(x)) (dx may be dy); AVX2 path within about 1e-6 of the scalar twin.
+void ivk_gelu_erf_grad_f32(const float *x, const float *dy, float *dx, size_t n);
+/// Scalar reference (libm erff, expf).
+void ivk_gelu_erf_grad_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
 /// Softmax of each row of a row-major rows × cols matrix, in place (max-subtracted); AVX2 path uses a
 /// vector exp with relative error about 1e-7.
 void ivk_softmax_rows_f32(float *x, size_t rows, size_t cols);

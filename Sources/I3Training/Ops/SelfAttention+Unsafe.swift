@@ -20,25 +20,32 @@ enum SelfAttentionOp {
         return n
     }
 
+    /// Where each sequence's probabilities start (`heads` matrices of n × n per sequence, end to end).
+    private static func probabilityStarts(offsets: [Int], heads: Int) -> [Int] {
+        var starts: [Int] = [], at = 0
+        for s in 0..<(offsets.count - 1) { starts.append(at); let l = offsets[s + 1] - offsets[s]; at += l * l * heads }
+        return starts
+    }
+
+    /// One job per (sequence, head), spread over the training workers (`ParallelChunks`).
     static func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                         offsets: [Int], heads: Int, hidden: Int,
                         probabilities: UnsafeMutablePointer<Float>, into ctx: UnsafeMutablePointer<Float>) {
         let d = hidden / heads
         let scale = 1 / Float(d).squareRoot()
         let ld = Int32(hidden)
-        var p = probabilities
-        for s in 0..<(offsets.count - 1) {
+        let starts = probabilityStarts(offsets: offsets, heads: heads)
+        ParallelChunks.forEachItem((offsets.count - 1) * heads) { _, item in
+            let s = item / heads, h = item % heads
             let o = offsets[s], n = offsets[s + 1] - offsets[s]
-            guard n > 0 else { continue }
-            for h in 0..<heads {
-                let col = o * hidden + h * d
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(n), Int32(d),
-                            scale, q + col, ld, k + col, ld, 0, p, Int32(n))
-                ivk_softmax_rows_f32(p, n, n)
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(n),
-                            1, p, Int32(n), v + col, ld, 0, ctx + col, ld)
-                p += n * n
-            }
+            guard n > 0 else { return }
+            let col = o * hidden + h * d
+            let p = probabilities + starts[s] + h * n * n
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, Int32(n), Int32(n), Int32(d),
+                        scale, q + col, ld, k + col, ld, 0, p, Int32(n))
+            ivk_softmax_rows_f32(p, n, n)
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, Int32(n), Int32(d), Int32(n),
+                        1, p, Int32(n), v + col, ld, 0, ctx + col, ld)
         }
     }
 
@@ -51,35 +58,36 @@ enum SelfAttentionOp {
         let ld = Int32(hidden)
         var maxN = 0
         for s in 0..<(offsets.count - 1) { maxN = max(maxN, offsets[s + 1] - offsets[s]) }
-        let dp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxN * maxN))
-        defer { dp.deallocate() }
-        var p = probabilities
-        for s in 0..<(offsets.count - 1) {
+        let starts = probabilityStarts(offsets: offsets, heads: heads)
+        let workers = ParallelChunks.workers
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxN * maxN * workers))
+        defer { scratch.deallocate() }
+        ParallelChunks.forEachItem((offsets.count - 1) * heads) { worker, item in
+            let s = item / heads, h = item % heads
             let o = offsets[s], n = offsets[s + 1] - offsets[s]
-            guard n > 0 else { continue }
+            guard n > 0 else { return }
             let ni = Int32(n)
-            for h in 0..<heads {
-                let col = o * hidden + h * d
-                // dV = Pᵀ·dC
-                i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, 1, p, ni,
-                            dctx + col, ld, 0, dv + col, ld)
-                // dP = dC·Vᵀ
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, ni, ni, Int32(d), 1, dctx + col, ld,
-                            v + col, ld, 0, dp, ni)
-                // dS = P ⊙ (dP − rowsum(dP ⊙ P))
-                for r in 0..<n {
-                    let pr = p + r * n, gr = dp + r * n
-                    var dot: Float = 0
-                    for c in 0..<n { dot += pr[c] * gr[c] }
-                    for c in 0..<n { gr[c] = pr[c] * (gr[c] - dot) }
-                }
-                // dQ = scale·dS·K,  dK = scale·dSᵀ·Q
-                i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
-                            k + col, ld, 0, dq + col, ld)
-                i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
-                            q + col, ld, 0, dk + col, ld)
-                p += n * n
+            let col = o * hidden + h * d
+            let p = probabilities + starts[s] + h * n * n
+            let dp = scratch + worker * maxN * maxN
+            // dV = Pᵀ·dC
+            i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, 1, p, ni,
+                        dctx + col, ld, 0, dv + col, ld)
+            // dP = dC·Vᵀ
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasTrans, ni, ni, Int32(d), 1, dctx + col, ld,
+                        v + col, ld, 0, dp, ni)
+            // dS = P ⊙ (dP − rowsum(dP ⊙ P))
+            for r in 0..<n {
+                let pr = p + r * n, gr = dp + r * n
+                var dot: Float = 0
+                for c in 0..<n { dot += pr[c] * gr[c] }
+                for c in 0..<n { gr[c] = pr[c] * (gr[c] - dot) }
             }
+            // dQ = scale·dS·K,  dK = scale·dSᵀ·Q
+            i3blas_sgemm(I3BlasRowMajor, I3BlasNoTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
+                        k + col, ld, 0, dq + col, ld)
+            i3blas_sgemm(I3BlasRowMajor, I3BlasTrans, I3BlasNoTrans, ni, Int32(d), ni, scale, dp, ni,
+                        q + col, ld, 0, dk + col, ld)
         }
     }
 }

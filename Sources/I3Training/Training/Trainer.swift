@@ -155,10 +155,12 @@ public final class Trainer {
             log?("resuming at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))")
         }
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-        // Training runs its matrix products on `threads` BLAS threads (process-wide, documented); the
-        // previous count is restored when it returns, so other users of BLAS get theirs back.
-        let blasThreadsBefore = i3blas_get_num_threads()
-        defer { i3blas_set_num_threads(blasThreadsBefore) }
+        // Training splits every op over `threads` workers with BLAS on one thread per call
+        // (`ParallelChunks`; process-wide, documented); the previous settings are restored when it
+        // returns, so other users of BLAS get theirs back.
+        let threading = ParallelChunks.enter(workers: threads)
+        defer { threading.restore() }
+        TrainingMemory.keepFreedBuffers()
         let start = Date()
         var done = 0, tokens = 0
         func saveCheckpoint() throws {
@@ -212,7 +214,6 @@ public final class Trainer {
                 }
                 let b = state.batch
                 let batch = self.batch(b, epoch: epoch, order: order, set: set)
-                if i3blas_get_num_threads() != Int32(threads) { i3blas_set_num_threads(Int32(threads)) }
                 model.zeroGradients()
                 let loss = try model.accumulateGradients(batch, beta: beta)
                 let norm = clipGradients(params, maxNorm: options.maxGradientNorm)
