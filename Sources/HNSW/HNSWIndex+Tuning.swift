@@ -57,31 +57,28 @@ extension HNSWIndex {
         guard n > k else {
             throw IndexError.invalidParameter(name: "k", reason: "tuning at k = \(k) needs more than \(k) vectors, the index holds \(n)")
         }
+        // The queries and the row each one must not count (its own, for a pseudo-query).
+        let queries: [[Float]], own: [Int?]
         if let heldOut {
-            var heaps = heldOut.map { _ in TopK(k: k) }
-            rows.withUnsafeBufferPointer { r in
-                guard let base = r.baseAddress else { return }
-                for (h, q) in heldOut.enumerated() {
-                    q.withUnsafeBufferPointer { qp in
-                        guard let qb = qp.baseAddress else { return }
-                        for j in 0..<n { heaps[h].push(id: ids[j], score: metric.score(qb, base + j * d, count: d)) }
-                    }
-                }
-            }
-            return PseudoQueries(vectors: heldOut, selfIDs: heldOut.map { _ in nil },
-                                 truth: heaps.map { Set($0.unsortedEntries.map(\.id)) }, k: k)
+            queries = heldOut
+            own = heldOut.map { _ in nil }
+        } else {
+            var random = SeededRandom(seed: seed)
+            let picked = random.sampleIndices(count: min(sampleSize, n), from: n)
+            queries = picked.map { Array(rows[($0 * d)..<(($0 + 1) * d)]) }
+            own = picked
         }
-        var random = SeededRandom(seed: seed)
-        let picked = random.sampleIndices(count: min(sampleSize, n), from: n)
-        var heaps = picked.map { _ in TopK(k: k) }
+        var heaps = queries.map { _ in TopK(k: k) }
         rows.withUnsafeBufferPointer { r in
             guard let base = r.baseAddress else { return }
-            for (h, s) in picked.enumerated() {
-                let q = base + s * d
-                for j in 0..<n where j != s { heaps[h].push(id: ids[j], score: metric.score(q, base + j * d, count: d)) }
+            for (h, query) in queries.enumerated() {
+                query.withUnsafeBufferPointer { qp in
+                    guard let q = qp.baseAddress else { return }
+                    for j in 0..<n where j != own[h] { heaps[h].push(id: ids[j], score: metric.score(q, base + j * d, count: d)) }
+                }
             }
         }
-        return PseudoQueries(vectors: picked.map { Array(rows[($0 * d)..<(($0 + 1) * d)]) },
-                             selfIDs: picked.map { ids[$0] }, truth: heaps.map { Set($0.unsortedEntries.map(\.id)) }, k: k)
+        return PseudoQueries(vectors: queries, selfIDs: own.map { $0.map { ids[$0] } },
+                             truth: heaps.map { Set($0.unsortedEntries.map(\.id)) }, k: k)
     }
 }

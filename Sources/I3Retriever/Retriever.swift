@@ -109,6 +109,12 @@ public final class Retriever: Sendable {
     /// - Throws: `RetrieverError.invalidArgument` for an empty or whitespace-only query (it would
     ///   encode to [CLS][SEP] and return arbitrary passages), `.encoding` when the encoder fails.
     public func encode(_ queries: [String]) throws -> [[Float]] {
+        try Self.encode(queries, with: encoder)
+    }
+
+    /// Encodes queries with `encoder` (an index's encoder, without opening the index), refusing
+    /// empty queries like `encode(_:)`.
+    public static func encode(_ queries: [String], with encoder: any TextEncoding) throws -> [[Float]] {
         if let i = queries.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
             throw RetrieverError.invalidArgument(queries.count == 1 ? "the query is empty"
                                                  : "query \(i) of the batch is empty")

@@ -14,7 +14,19 @@ struct RetrieverOptions: ParsableArguments {
     func open(_ dir: String) throws -> Retriever {
         let url = URL(fileURLWithPath: dir)
         let m = try IndexManifest.read(from: url)
-        let encoder = try EncoderLoader.load(model: model ?? m.modelPath, head: model == nil ? (head ?? m.headPath) : head)
-        return try Retriever(directory: url, manifest: m, encoder: encoder)
+        return try Retriever(directory: url, manifest: m, encoder: encoder(for: m))
+    }
+
+    /// The encoder `open` would use for the index at `dir`, checked against it, without opening the index.
+    func encoder(forIndex dir: String) throws -> any TextEncoding {
+        let url = URL(fileURLWithPath: dir)
+        let m = try IndexManifest.read(from: url)
+        let e = try encoder(for: m)
+        try m.check(encoder: e, directory: url)
+        return e
+    }
+
+    private func encoder(for m: IndexManifest) throws -> any TextEncoding {
+        try EncoderLoader.load(model: model ?? m.modelPath, head: model == nil ? (head ?? m.headPath) : head)
     }
 }

@@ -47,7 +47,7 @@ struct TuneCommand: ParsableCommand {
         if let queries {
             do {
                 let texts = try TrecFiles.readQueries(URL(fileURLWithPath: queries)).map(\.text)
-                vectors = try encoder.open(index).encode(texts)
+                vectors = try Retriever.encode(texts, with: encoder.encoder(forIndex: index))
             } catch {
                 throw CLIError("\(queries): \(error)")
             }

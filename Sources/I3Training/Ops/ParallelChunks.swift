@@ -20,11 +20,11 @@ public enum ParallelChunks {
 
     /// What `enter(workers:)` replaced, for `restore()`.
     public struct Session: Sendable {
-        let workers: Int32
+        let workers: Int
         let blasThreads: Int32
         /// Puts back the worker count and the BLAS thread count from before `enter`.
         public func restore() {
-            ParallelChunks.configured.store(Int(workers), ordering: .relaxed)
+            ParallelChunks.configured.store(workers, ordering: .relaxed)
             i3blas_set_num_threads(blasThreads)
         }
     }
@@ -32,7 +32,7 @@ public enum ParallelChunks {
     /// Training with `workers` threads starts: the ops split into that many chunks and BLAS runs on
     /// one thread per call (process-wide, like any BLAS setting) until `restore()`.
     public static func enter(workers: Int) -> Session {
-        let session = Session(workers: Int32(self.workers), blasThreads: i3blas_get_num_threads())
+        let session = Session(workers: self.workers, blasThreads: i3blas_get_num_threads())
         configured.store(max(1, workers), ordering: .relaxed)
         i3blas_set_num_threads(1)
         return session
